@@ -1,0 +1,25 @@
+// Every error a user can cause has a stable `code` (tests assert on it) and a one-line
+// message that names the cause and the fix. Secrets are never part of a message.
+export class ApiChatError extends Error {
+  readonly code: string;
+  /** The configuration variable to check, when one is to blame. */
+  readonly variable: string | undefined;
+
+  constructor(code: string, message: string, options: { variable?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ApiChatError';
+    this.code = code;
+    this.variable = options.variable;
+  }
+}
+
+export function isApiChatError(e: unknown, code?: string): e is ApiChatError {
+  return e instanceof ApiChatError && (code === undefined || e.code === code);
+}
+
+/** Replace every occurrence of each secret with a fixed mask (for anything that may echo input back). */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  return out;
+}

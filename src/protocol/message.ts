@@ -1,0 +1,114 @@
+// The normalised reply every layer above works with: one discriminated union, the raw
+// payload kept beside it so nothing the platform sent is ever lost.
+import type { AttachmentKind } from './incoming.ts';
+import {
+  AddressSchema,
+  ButtonTemplateReplySchema,
+  GenericTemplateReplySchema,
+  MediaReplySchema,
+  TextReplySchema,
+  type Button,
+  type Card,
+} from './outgoing.ts';
+
+export interface MessageBase {
+  /** The bot-user id the tester chose; null when the delivery carried none (kept as an orphan). */
+  sender_id: string | null;
+  conv_id: number | string | null;
+  private: boolean;
+  /** Epoch milliseconds with sub-millisecond precision, taken when the delivery was read. */
+  arrived_at: number;
+  /** The parsed JSON body, untouched (unknown fields included). */
+  raw: unknown;
+}
+
+export type TextMessage = MessageBase & { kind: 'text'; text: string };
+export type ButtonsMessage = MessageBase & { kind: 'buttons'; text: string; buttons: Button[] };
+export type CarouselMessage = MessageBase & { kind: 'carousel'; text: string; ratio: string | null; cards: Card[] };
+export type MediaMessage = MessageBase & { kind: AttachmentKind; url: string };
+export type UnknownMessage = MessageBase & { kind: 'unknown'; reason: string };
+export type BotMessage = TextMessage | ButtonsMessage | CarouselMessage | MediaMessage | UnknownMessage;
+export type MessageKind = BotMessage['kind'];
+
+export const MEDIA_KINDS: readonly AttachmentKind[] = ['image', 'audio', 'video', 'file'];
+
+export function isMedia(m: BotMessage): m is MediaMessage {
+  return (MEDIA_KINDS as readonly string[]).includes(m.kind);
+}
+
+/** The text a `replies …` step matches: plain text, a button template's or a carousel's text. */
+export function textOf(m: BotMessage): string | null {
+  return m.kind === 'text' || m.kind === 'buttons' || m.kind === 'carousel' ? m.text : null;
+}
+
+/** Every button a message offers, with the card it sits on (carousels). */
+export function buttonsOf(m: BotMessage): Array<{ button: Button; card?: Card }> {
+  if (m.kind === 'buttons') return m.buttons.map((button) => ({ button }));
+  if (m.kind === 'carousel') return m.cards.flatMap((card) => (card.buttons ?? []).map((button) => ({ button, card })));
+  return [];
+}
+
+/** Never throws: a well-formed JSON body of a shape we do not know becomes `unknown`. */
+export function normalise(raw: unknown, arrivedAt: number = nowMs()): BotMessage {
+  const address = AddressSchema.safeParse(raw);
+  const base: MessageBase = {
+    sender_id: address.success ? address.data.sender_id : null,
+    conv_id: address.success ? ((address.data.conv_id as number | string | undefined) ?? null) : null,
+    private: isObject(raw) && raw.private === true,
+    arrived_at: arrivedAt,
+    raw,
+  };
+  const t = TextReplySchema.safeParse(raw);
+  if (t.success) return { ...base, kind: 'text', text: t.data.text };
+  const b = ButtonTemplateReplySchema.safeParse(raw);
+  if (b.success) {
+    return { ...base, kind: 'buttons', text: b.data.content_attributes.text ?? b.data.text ?? '', buttons: b.data.content_attributes.buttons };
+  }
+  const g = GenericTemplateReplySchema.safeParse(raw);
+  if (g.success) {
+    const a = g.data.content_attributes;
+    return { ...base, kind: 'carousel', text: g.data.text ?? '', ratio: a.ratio ?? null, cards: a.items };
+  }
+  const m = MediaReplySchema.safeParse(raw);
+  if (m.success) return { ...base, kind: m.data.type, url: m.data.url };
+  return { ...base, kind: 'unknown', reason: unknownReason(raw) };
+}
+
+function unknownReason(raw: unknown): string {
+  if (!isObject(raw)) return `body is ${Array.isArray(raw) ? 'an array' : typeof raw}, not an object`;
+  if (raw.sender_id === undefined) return 'no sender_id';
+  if (raw.message_type !== 'outgoing') return `message_type is ${JSON.stringify(raw.message_type)}, not "outgoing"`;
+  const ct = raw.content_type === undefined || raw.content_type === null ? '' : ` content_type ${JSON.stringify(raw.content_type)}`;
+  return `unrecognised shape: type ${JSON.stringify(raw.type)}${ct}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** One compact line for failure messages and logs: kind, text, buttons, cards, url. */
+export function renderCompact(m: BotMessage): string {
+  const note = m.private ? ' (private note)' : '';
+  switch (m.kind) {
+    case 'text':
+      return `text ${JSON.stringify(m.text)}${note}`;
+    case 'buttons':
+      return `buttons ${JSON.stringify(m.text)} [${m.buttons.map((b) => JSON.stringify(b.title)).join(', ')}]${note}`;
+    case 'carousel':
+      return `carousel ${JSON.stringify(m.text)} ${m.cards.length} card(s): ${m.cards
+        .map((c) => `${JSON.stringify(c.title)}${c.buttons?.length ? ` [${c.buttons.map((b) => JSON.stringify(b.title)).join(', ')}]` : ''}`)
+        .join('; ')}${note}`;
+    case 'unknown':
+      return `unknown (${m.reason}) ${truncate(JSON.stringify(m.raw), 160)}${note}`;
+    default:
+      return `${m.kind} ${m.url}${note}`;
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
