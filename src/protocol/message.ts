@@ -75,10 +75,12 @@ export function normalise(raw: unknown, arrivedAt: number = nowMs()): BotMessage
 }
 
 function unknownReason(raw: unknown): string {
-  if (!isObject(raw)) return `body is ${Array.isArray(raw) ? 'an array' : typeof raw}, not an object`;
+  if (!isObject(raw)) return `body is ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}, not an object`;
   if (raw.sender_id === undefined) return 'no sender_id';
   if (raw.message_type !== 'outgoing') return `message_type is ${JSON.stringify(raw.message_type)}, not "outgoing"`;
   const ct = raw.content_type === undefined || raw.content_type === null ? '' : ` content_type ${JSON.stringify(raw.content_type)}`;
+  if (raw.type === 'text' && ct === '' && typeof raw.text !== 'string') return 'type "text" without a string text';
+  if ((MEDIA_KINDS as readonly unknown[]).includes(raw.type) && typeof raw.url !== 'string') return `type ${JSON.stringify(raw.type)} without a string url`;
   return `unrecognised shape: type ${JSON.stringify(raw.type)}${ct}`;
 }
 

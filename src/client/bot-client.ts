@@ -1,0 +1,133 @@
+// BotClient: POSTs the bot user's messages (built with src/protocol/incoming.ts) to the bot URL,
+// authenticated with the flow API key. Every failure becomes a BotClientError naming the variable
+// to check; the flow key never appears in a message.
+import type { Dispatcher } from 'undici';
+import type { Incoming } from '../protocol/index.ts';
+import { BotClientError, BotErrorCode } from './errors.ts';
+import { hostPort, sendHttp, sharedAgent, TransportError } from './http.ts';
+import { parseBody, platformMessage } from './response.ts';
+
+export interface BotClientOptions {
+  botUrl: string;
+  flowKey: string;
+  /** Deadline of one `send`, retries included. Default 10000. */
+  timeoutMs?: number;
+  /** Defaults to the shared keep-alive Agent; tests pass a MockAgent. */
+  dispatcher?: Dispatcher;
+}
+
+export interface BotResponse {
+  status: number;
+  /** The parsed JSON body, or the text when it is not JSON. */
+  body: unknown;
+}
+
+export const BOT_URL_VAR = 'APICHAT_BOT_URL';
+export const FLOW_KEY_VAR = 'APICHAT_FLOW_API_KEY';
+
+/** Failures after which the platform may have the message (said so, since it is not re-sent). */
+const MAY_HAVE_ARRIVED = new Set(['timeout', 'reset', 'other']);
+
+export class BotClient {
+  readonly url: URL;
+  readonly timeoutMs: number;
+  readonly #flowKey: string;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(opts: BotClientOptions) {
+    this.url = parseHttpUrl(opts.botUrl);
+    this.#flowKey = opts.flowKey;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.#dispatcher = opts.dispatcher ?? sharedAgent();
+  }
+
+  /** POST one incoming message. Resolves on 2xx; never sends the same message twice. */
+  async send(message: Incoming): Promise<BotResponse> {
+    const secrets = [this.#flowKey];
+    const where = hostPort(this.url);
+    let res;
+    try {
+      res = await sendHttp({
+        url: this.url,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.#flowKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(message),
+        timeoutMs: this.timeoutMs,
+        dispatcher: this.#dispatcher,
+        secrets,
+      });
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      const notResent = MAY_HAVE_ARRIVED.has(err.kind) ? '; the message was not re-sent (the bot may have received it)' : '';
+      const fix =
+        err.kind === 'dns'
+          ? `check the host in ${BOT_URL_VAR}`
+          : `is the bot URL right (${BOT_URL_VAR}) and the platform up?`;
+      throw new BotClientError(BotErrorCode.UNAVAILABLE, `${err.message}${notResent} — ${fix}`, {
+        variable: BOT_URL_VAR,
+        cause: err,
+        attempts: err.attempts,
+      });
+    }
+
+    const { status } = res;
+    if (status >= 200 && status < 300) return { status, body: parseBody(res.text, res.contentType) };
+
+    const details = { status, attempts: res.attempts };
+    if (status === 401 || status === 403) {
+      throw new BotClientError(
+        BotErrorCode.AUTH,
+        `the bot URL refused the flow key (HTTP ${status}): check ${FLOW_KEY_VAR} (it needs the manage flow permission)`,
+        { ...details, variable: FLOW_KEY_VAR },
+      );
+    }
+    if (status === 404) {
+      throw new BotClientError(
+        BotErrorCode.NOT_FOUND,
+        `no bot at the bot URL (HTTP 404 from ${where}): check ${BOT_URL_VAR} (it is the bot_url the partner API returns)`,
+        { ...details, variable: BOT_URL_VAR },
+      );
+    }
+    const said = platformMessage(res.text, res.contentType, secrets);
+    if (status >= 500) {
+      throw new BotClientError(
+        BotErrorCode.UNAVAILABLE,
+        `the platform failed at ${where} (HTTP ${status}: ${said}); the message was not re-sent — is the platform up and ${BOT_URL_VAR} right?`,
+        { ...details, variable: BOT_URL_VAR },
+      );
+    }
+    if (status >= 300 && status < 400) {
+      throw new BotClientError(
+        BotErrorCode.REJECTED,
+        `the bot URL answered with a redirect (HTTP ${status}): set ${BOT_URL_VAR} to the final URL (https?)`,
+        { ...details, variable: BOT_URL_VAR },
+      );
+    }
+    throw new BotClientError(
+      BotErrorCode.REJECTED,
+      `the bot URL rejected the message (HTTP ${status}: ${said}): check the message and ${BOT_URL_VAR}`,
+      { ...details, variable: BOT_URL_VAR },
+    );
+  }
+}
+
+function parseHttpUrl(value: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new BotClientError(
+      BotErrorCode.URL_INVALID,
+      `the bot URL is not an http(s) URL: set ${BOT_URL_VAR} to the bot_url, e.g. https://bot.dfktv2.com/api/apichat/<code>`,
+      { variable: BOT_URL_VAR },
+    );
+  }
+  return url;
+}

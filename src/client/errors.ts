@@ -1,0 +1,62 @@
+// Errors of the two HTTP clients. Each has a stable `code`, a one-line message naming the
+// cause and the fix, and `variable` set to the configuration variable to check.
+// Nothing here ever puts a request header, the flow key, the partner key or the webhook
+// verification key in a message: text echoed from a response is passed through `redact`
+// by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
+import { ApiChatError } from '../errors.ts';
+
+export const BotErrorCode = {
+  AUTH: 'APICHAT_BOT_AUTH',
+  NOT_FOUND: 'APICHAT_BOT_NOT_FOUND',
+  REJECTED: 'APICHAT_BOT_REJECTED',
+  UNAVAILABLE: 'APICHAT_BOT_UNAVAILABLE',
+  URL_INVALID: 'APICHAT_BOT_URL_INVALID',
+} as const;
+export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];
+
+export const PartnerErrorCode = {
+  AUTH: 'APICHAT_PARTNER_AUTH',
+  NOT_FOUND: 'APICHAT_PARTNER_NOT_FOUND',
+  REJECTED: 'APICHAT_PARTNER_REJECTED',
+  UNAVAILABLE: 'APICHAT_PARTNER_UNAVAILABLE',
+  BAD_RESPONSE: 'APICHAT_PARTNER_BAD_RESPONSE',
+  URL_INVALID: 'APICHAT_PARTNER_URL_INVALID',
+} as const;
+export type PartnerErrorCode = (typeof PartnerErrorCode)[keyof typeof PartnerErrorCode];
+
+export interface ClientErrorDetails {
+  variable?: string;
+  cause?: unknown;
+  /** The HTTP status the platform answered, when it answered. */
+  status?: number;
+  /** How many times the request was attempted (more than 1 only for failures before sending). */
+  attempts?: number;
+}
+
+/** A call to the bot URL failed. */
+export class BotClientError extends ApiChatError {
+  declare readonly code: BotErrorCode;
+  readonly status: number | undefined;
+  readonly attempts: number | undefined;
+
+  constructor(code: BotErrorCode, message: string, details: ClientErrorDetails = {}) {
+    super(code, message, { variable: details.variable, cause: details.cause });
+    this.name = 'BotClientError';
+    this.status = details.status;
+    this.attempts = details.attempts;
+  }
+}
+
+/** A call to the partner API (webhook get / set / remove) failed. */
+export class PartnerClientError extends ApiChatError {
+  declare readonly code: PartnerErrorCode;
+  readonly status: number | undefined;
+  readonly attempts: number | undefined;
+
+  constructor(code: PartnerErrorCode, message: string, details: ClientErrorDetails = {}) {
+    super(code, message, { variable: details.variable, cause: details.cause });
+    this.name = 'PartnerClientError';
+    this.status = details.status;
+    this.attempts = details.attempts;
+  }
+}

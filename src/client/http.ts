@@ -1,0 +1,214 @@
+// The one HTTP primitive both clients use: a request with a deadline, a retry rule that never
+// sends anything twice, and undici/system errors turned into a `TransportError` that says what
+// happened in words. The clients map HTTP statuses and TransportErrors to their own error codes.
+//
+// RETRY RULE. A request is retried only when it failed before it could have been written to a
+// socket, so the platform cannot have seen it:
+//   ECONNREFUSED             nothing listens at host:port
+//   UND_ERR_CONNECT_TIMEOUT  the TCP/TLS connection was never established
+//   EAI_AGAIN                temporary DNS failure: no address, so no connection
+// Those are retried up to MAX_RETRIES (2) more times, after a short pause, and never past the
+// deadline. Anything the platform may have received is NEVER re-sent: a reset or "other side
+// closed" on an established connection (UND_ERR_SOCKET, ECONNRESET, EPIPE), a timeout waiting
+// for headers or body (our deadline, UND_ERR_HEADERS_TIMEOUT, UND_ERR_BODY_TIMEOUT), and any
+// HTTP status at all (a 500 or 502 may come after the bot already handled the message). A user
+// message sent twice would be a second turn of the conversation, and a webhook set twice a
+// second handshake, so a duplicate is worse than an error.
+//
+// TIMEOUT. One deadline (an AbortSignal) covers the whole call: connecting, every attempt, the
+// pauses between them, the headers and the body. It also works with undici's MockAgent, which
+// ignores `headersTimeout`/`bodyTimeout` but honours the signal (and `.delay()`).
+import { Agent, request, type Dispatcher } from 'undici';
+import { redact } from '../errors.ts';
+
+export const MAX_RETRIES = 2;
+/** Pause before retry 1 and retry 2. */
+export const RETRY_DELAYS_MS: readonly number[] = [100, 250];
+
+let shared: Agent | undefined;
+
+/**
+ * The process-wide keep-alive Agent (undici keeps one connection pool per origin). Idle sockets
+ * are unref'd by undici, so they never hold the process open.
+ */
+export function sharedAgent(): Agent {
+  shared ??= new Agent({
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 60_000,
+    connect: { timeout: 10_000 },
+  });
+  return shared;
+}
+
+/** Close the shared Agent (a later call to `sharedAgent()` makes a new one). */
+export async function closeSharedAgent(): Promise<void> {
+  const a = shared;
+  shared = undefined;
+  await a?.close();
+}
+
+export type FailureKind =
+  | 'refused'
+  | 'dns'
+  | 'dns-temporary'
+  | 'connect-timeout'
+  | 'timeout'
+  | 'reset'
+  | 'tls'
+  | 'unreachable'
+  | 'other';
+
+/** A request that got no HTTP answer. `message` is one clause, without a fix (the clients add it). */
+export class TransportError extends Error {
+  readonly kind: FailureKind;
+  /** host:port */
+  readonly where: string;
+  readonly attempts: number;
+  /** The underlying error's code, e.g. ECONNREFUSED or UND_ERR_SOCKET. */
+  readonly errorCode: string | undefined;
+
+  constructor(kind: FailureKind, where: string, attempts: number, errorCode: string | undefined, message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'TransportError';
+    this.kind = kind;
+    this.where = where;
+    this.attempts = attempts;
+    this.errorCode = errorCode;
+  }
+}
+
+export interface HttpCall {
+  url: URL;
+  method: 'GET' | 'POST' | 'DELETE';
+  headers: Record<string, string>;
+  body?: string;
+  /** The deadline for the whole call, retries included. */
+  timeoutMs: number;
+  dispatcher: Dispatcher;
+  /** Secrets to mask in any error text that is copied into a message. */
+  secrets: ReadonlyArray<string | undefined>;
+}
+
+export interface HttpResult {
+  status: number;
+  contentType: string;
+  text: string;
+  attempts: number;
+}
+
+/** host:port of a URL, with the scheme's default port made explicit; never the path or userinfo. */
+export function hostPort(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.hostname}:${port}`;
+}
+
+class DeadlineExceeded extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+const RETRYABLE = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+const RESET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TLS = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_OSSL_)/;
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  // Happy-eyeballs connects (localhost -> ::1 and 127.0.0.1) may fail with an AggregateError.
+  if (err instanceof AggregateError) {
+    for (const e of err.errors) {
+      const c = errorCode(e);
+      if (c) return c;
+    }
+  }
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== err ? errorCode(cause) : undefined;
+}
+
+function oneLine(text: string, secrets: ReadonlyArray<string | undefined>, max = 200): string {
+  const s = redact(text, secrets).replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function classify(err: unknown, deadline: DeadlineExceeded, where: string, secrets: ReadonlyArray<string | undefined>) {
+  if (err === deadline) return { kind: 'timeout' as const, code: undefined, text: `${deadline.message} from ${where}` };
+  const code = errorCode(err);
+  const say = (kind: FailureKind, text: string) => ({ kind, code, text });
+  switch (code) {
+    case 'ECONNREFUSED':
+      return say('refused', `connection refused at ${where}`);
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return say('connect-timeout', `could not connect to ${where} in time (connect timeout)`);
+    case 'EAI_AGAIN':
+      return say('dns-temporary', `DNS lookup of ${where.replace(/:\d+$/, '')} failed for now (EAI_AGAIN)`);
+    case 'ENOTFOUND':
+      return say('dns', `no such host: DNS lookup of ${where.replace(/:\d+$/, '')} failed (ENOTFOUND)`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return say('unreachable', `${where} is unreachable (${code})`);
+  }
+  if (code && RESET.has(code)) return say('reset', `the connection to ${where} was closed before an answer (${code})`);
+  if (code && TIMEOUT.has(code)) return say('timeout', `no answer from ${where} in time (${code})`);
+  if (code && TLS.test(code)) return say('tls', `TLS with ${where} failed (${code})`);
+  const msg = err instanceof Error ? err.message : String(err);
+  return say('other', `request to ${where} failed: ${oneLine(msg, secrets)}${code ? ` (${code})` : ''}`);
+}
+
+/** Failures after which the request cannot have been written: safe to send again. */
+export function isRetryable(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
+/**
+ * Send one request and read the whole body. Resolves for ANY HTTP status (the caller decides
+ * what a status means); rejects only with a TransportError.
+ */
+export async function sendHttp(call: HttpCall): Promise<HttpResult> {
+  const where = hostPort(call.url);
+  const deadline = new DeadlineExceeded(call.timeoutMs);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(deadline), call.timeoutMs);
+  const started = Date.now();
+  let attempts = 0;
+  try {
+    for (;;) {
+      attempts++;
+      try {
+        const res = await request(call.url, {
+          method: call.method,
+          headers: call.headers,
+          body: call.body,
+          signal: controller.signal,
+          dispatcher: call.dispatcher,
+        });
+        // Always consume the body: undici only returns the socket to the pool once it is read.
+        const text = await res.body.text();
+        const ct = res.headers['content-type'];
+        return {
+          status: res.statusCode,
+          contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '',
+          text,
+          attempts,
+        };
+      } catch (err) {
+        const failed = controller.signal.aborted ? deadline : err;
+        const pause = RETRY_DELAYS_MS[attempts - 1] ?? 0;
+        const timeLeft = call.timeoutMs - (Date.now() - started);
+        if (failed !== deadline && isRetryable(failed) && attempts <= MAX_RETRIES && pause < timeLeft) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          if (!controller.signal.aborted) continue;
+        }
+        const c = classify(failed, deadline, where, call.secrets);
+        const tried = attempts > 1 ? ` (${attempts} attempts)` : '';
+        throw new TransportError(c.kind, where, attempts, c.code, `${c.text}${tried}`, err);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,351 @@
+// One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
+// assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
+import {
+  buildIncoming,
+  buttonsOf,
+  nowMs,
+  renderCompact,
+  type AttachmentKind,
+  type BotMessage,
+  type Button,
+  type Card,
+  type Incoming,
+  type UserAction,
+} from '../protocol/index.ts';
+import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import { ConversationError, formatFailure } from './errors.ts';
+import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
+import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
+
+/** Anything that can POST a tester message to the bot URL (BotClient does). */
+export interface BotSender {
+  send(message: Incoming): Promise<unknown>;
+}
+
+export interface Timing {
+  /** How long a Then step waits for its reply. */
+  replyTimeoutMs: number;
+  /** How long "says nothing more" listens; also how long a tap waits for a quiet turn. */
+  quietMs: number;
+  /** How long the bot must be silent before the next user action is sent. */
+  settleMs: number;
+  /** Widen the settle window to 1.5× the largest gap seen between replies of one turn (capped). */
+  adaptiveSettle?: boolean;
+}
+
+export interface ConversationOptions {
+  inbox: Inbox;
+  bot: BotSender;
+  senderId: string;
+  name: string;
+  conversationId: number;
+  timing: Timing;
+}
+
+interface Received {
+  message: BotMessage;
+  turn: number;
+  /** When it reached this process (settling is measured on this clock). */
+  localAt: number;
+  event: Extract<TranscriptEvent, { type: 'bot' }>;
+}
+
+const ADAPTIVE_SETTLE_CAP_MS = 250;
+
+export class Conversation {
+  readonly transcript: TranscriptData;
+  private readonly received: Received[] = [];
+  private readonly arrivalListeners = new Set<() => void>();
+  private readonly turnStarts: number[] = [];
+  private turn = 0;
+  private turnStartedAt: number;
+  private turnLabel = 'before any user action';
+  private lastClaimed: Received | undefined;
+  private lastLocalArrival = 0;
+  private maxTurnGap = 0;
+  private feed: ConversationFeed | undefined;
+  private rejectionBaseline = 0;
+
+  private constructor(private readonly o: ConversationOptions) {
+    this.turnStartedAt = nowMs();
+    this.transcript = { senderId: o.senderId, name: o.name, conversationId: o.conversationId, startedAt: this.turnStartedAt, events: [] };
+  }
+
+  /** Registers the bot user with the run's listener before anything is sent. */
+  static async open(options: ConversationOptions): Promise<Conversation> {
+    const c = new Conversation(options);
+    c.rejectionBaseline = (await options.inbox.rejections()).count;
+    c.feed = await options.inbox.open(options.senderId, (m) => c.onMessage(m));
+    return c;
+  }
+
+  get senderId(): string {
+    return this.o.senderId;
+  }
+  get currentTurn(): number {
+    return this.turn;
+  }
+  get timing(): Timing {
+    return this.o.timing;
+  }
+
+  async close(): Promise<void> {
+    await this.feed?.close();
+    this.feed = undefined;
+  }
+
+  // ---------- arrivals ----------
+
+  private onMessage(message: BotMessage): void {
+    const localAt = nowMs();
+    // A reply belongs to the turn during which it reached the listener, not the one during
+    // which it reached this process (a worker sees it a fraction of a millisecond later).
+    const turn = this.turnAt(message.arrived_at);
+    const previous = this.received[this.received.length - 1];
+    if (previous && previous.turn === turn) this.maxTurnGap = Math.max(this.maxTurnGap, localAt - previous.localAt);
+    const event: Received['event'] = { type: 'bot', turn, at: message.arrived_at, index: this.received.length, message };
+    this.received.push({ message, turn, localAt, event });
+    this.transcript.events.push(event);
+    this.lastLocalArrival = localAt;
+    for (const fn of [...this.arrivalListeners]) fn();
+  }
+
+  private turnAt(at: number): number {
+    for (let i = this.turnStarts.length - 1; i >= 0; i--) if (this.turnStarts[i]! <= at) return i + 1;
+    return 0;
+  }
+
+  /** Resolves true on the next arrival, false after `ms` without one. One timer, no polling. */
+  private nextArrival(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (arrived: boolean): void => {
+        clearTimeout(timer);
+        this.arrivalListeners.delete(onArrival);
+        resolve(arrived);
+      };
+      const onArrival = (): void => done(true);
+      const timer = setTimeout(() => done(false), Math.max(0, ms));
+      this.arrivalListeners.add(onArrival);
+    });
+  }
+
+  /** Re-checks on every arrival until `check` yields a value or `deadline()` (re-read each time) passes. */
+  private async waitFor<T>(check: () => T | undefined, deadline: () => number): Promise<T | undefined> {
+    for (;;) {
+      const found = check();
+      if (found !== undefined) return found;
+      const left = deadline() - nowMs();
+      if (left <= 0) return undefined;
+      await this.nextArrival(left);
+    }
+  }
+
+  /** Replies (not private notes) of the current turn that no step has claimed yet. */
+  private unclaimed(): Received[] {
+    return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && !r.message.private);
+  }
+
+  // ---------- user actions ----------
+
+  settleWindowMs(): number {
+    const { settleMs, adaptiveSettle } = this.o.timing;
+    if (!adaptiveSettle) return settleMs;
+    return Math.max(settleMs, Math.min(ADAPTIVE_SETTLE_CAP_MS, Math.ceil(this.maxTurnGap * 1.5)));
+  }
+
+  /** Waits, as a person would, until the bot has been silent for the settle window. */
+  async settle(): Promise<void> {
+    const window = this.settleWindowMs();
+    if (window <= 0) return;
+    for (;;) {
+      const silentFor = nowMs() - this.lastLocalArrival;
+      if (silentFor >= window) return;
+      await this.nextArrival(window - silentFor);
+    }
+  }
+
+  async say(text: string): Promise<void> {
+    await this.act({ kind: 'text', text });
+  }
+
+  async sendAttachment(kind: AttachmentKind, url: string): Promise<void> {
+    await this.act({ kind, url });
+  }
+
+  /** Taps a postback button: of the newest message offering it, or of one card of a carousel. */
+  async tap(title: string, card?: string): Promise<void> {
+    const button = await this.locateButton(title, card);
+    await this.act({ kind: 'postback', title: button.title, payload: button.payload ?? button.title });
+  }
+
+  private async act(action: UserAction): Promise<void> {
+    await this.settle();
+    this.turn++;
+    this.turnStartedAt = nowMs();
+    this.turnStarts.push(this.turnStartedAt);
+    this.turnLabel = `after the user ${describeAction(action)}`;
+    this.lastClaimed = undefined;
+    this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action });
+    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name }, this.o.conversationId, action));
+  }
+
+  private offers(m: BotMessage, title: string, card: string | undefined): Array<{ button: Button; card?: Card }> {
+    if (m.private) return [];
+    return buttonsOf(m).filter((b) => b.button.title === title && (card === undefined || b.card?.title === card));
+  }
+
+  private async locateButton(title: string, card: string | undefined): Promise<Button> {
+    const offering = (r: Received): boolean => this.offers(r.message, title, card).length > 0;
+    const inTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).reverse().find(offering);
+    // Wait for this turn to offer it: until the first reply (reply timeout), then until the
+    // turn has been quiet for the quiet window. Then fall back to earlier turns.
+    const deadline = (): number => {
+      const last = this.received.filter((r) => r.turn === this.turn).at(-1);
+      return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
+    };
+    const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
+    if (!found) throw this.buttonNotFound(title, card);
+    const candidates = this.offers(found.message, title, card);
+    if (candidates.length > 1) {
+      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
+      throw new ConversationError(
+        'APICHAT_BUTTON_AMBIGUOUS',
+        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
+      );
+    }
+    const button = candidates[0]!.button;
+    if (button.type !== 'postback') {
+      throw new ConversationError(
+        'APICHAT_NOT_POSTBACK',
+        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
+      );
+    }
+    return button;
+  }
+
+  private buttonNotFound(title: string, card: string | undefined): ConversationError {
+    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
+    if (!withButtons) {
+      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
+    }
+    const m = withButtons.message;
+    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
+      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
+    }
+    const offered = buttonsOf(m)
+      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
+      .join(', ');
+    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
+    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
+  }
+
+  // ---------- assertions ----------
+
+  /**
+   * Claims the first unclaimed reply of this turn that meets the expectation, waiting for it.
+   * Buttons/carousel expectations first look at the message the previous step claimed.
+   */
+  async expect(e: Expectation, step: string): Promise<{ message: BotMessage; captured: Record<string, string> }> {
+    const previous = this.lastClaimed;
+    if (isStructural(e) && previous && hasStructureFor(e, previous.message)) {
+      if (matches(e, previous.message)) return { message: previous.message, captured: {} };
+      throw new ConversationError(
+        'APICHAT_REPLY_MISMATCH',
+        formatFailure('The message claimed by the previous step does not match.', {
+          expected: describeExpectation(e),
+          turn: this.turn,
+          turnLabel: this.turnLabel,
+          unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
+          turnStartedAt: this.turnStartedAt,
+          notes: [`the previous step claimed ${renderCompact(previous.message)}`],
+          rejections: await this.rejectionNote(),
+        }),
+      );
+    }
+    const started = nowMs();
+    const deadline = started + this.o.timing.replyTimeoutMs;
+    const found = await this.waitFor(() => this.unclaimed().find((r) => matches(e, r.message)), () => deadline);
+    if (!found) throw await this.timeoutFailure(e, nowMs() - started);
+    found.event.claimedBy = step;
+    this.lastClaimed = found;
+    return { message: found.message, captured: captures(e, found.message) };
+  }
+
+  private async timeoutFailure(e: Expectation, waitedMs: number): Promise<ConversationError> {
+    const notes: string[] = [];
+    const stale = this.received.find((r) => r.turn < this.turn && !r.event.claimedBy && matches(e, r.message));
+    if (stale) {
+      notes.push(`a reply of turn ${stale.turn} matches (${renderCompact(stale.message)}), but replies of earlier turns never satisfy a later turn's assertions: assert it before the next user action`);
+    }
+    const taken = this.received.find((r) => r.turn === this.turn && r.event.claimedBy && matches(e, r.message));
+    if (taken) notes.push(`a matching reply was already claimed by "${taken.event.claimedBy}"`);
+    return new ConversationError(
+      'APICHAT_REPLY_TIMEOUT',
+      formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
+        expected: describeExpectation(e),
+        waitedMs,
+        turn: this.turn,
+        turnLabel: this.turnLabel,
+        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
+        turnStartedAt: this.turnStartedAt,
+        notes,
+        rejections: await this.rejectionNote(),
+      }),
+    );
+  }
+
+  /** No unclaimed reply in this turn now, nor within the quiet window. */
+  async expectNothingMore(): Promise<void> {
+    const started = nowMs();
+    const extra = await this.waitFor(() => this.unclaimed()[0], () => started + this.o.timing.quietMs);
+    if (!extra) return;
+    throw new ConversationError(
+      'APICHAT_UNEXPECTED_REPLY',
+      formatFailure('The bot said more.', {
+        expected: `no further reply within ${this.o.timing.quietMs} ms (APICHAT_QUIET_MS)`,
+        waitedMs: nowMs() - started,
+        turn: this.turn,
+        turnLabel: this.turnLabel,
+        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
+        turnStartedAt: this.turnStartedAt,
+        rejections: await this.rejectionNote(),
+      }),
+    );
+  }
+
+  /** The first reply of this turn arrived within `limitMs` of the user's action. Claims nothing. */
+  async expectReplyWithin(limitMs: number): Promise<number> {
+    const first = (): Received | undefined => this.received.find((r) => r.turn === this.turn && !r.message.private);
+    const r = await this.waitFor(first, () => this.turnStartedAt + limitMs);
+    const latency = r ? r.message.arrived_at - this.turnStartedAt : undefined;
+    if (latency !== undefined && latency <= limitMs) return latency;
+    throw new ConversationError(
+      'APICHAT_TOO_SLOW',
+      formatFailure(latency === undefined ? `No reply within ${limitMs} ms.` : `The first reply took ${Math.round(latency)} ms.`, {
+        expected: `a reply within ${limitMs} ms of the user's action`,
+        waitedMs: nowMs() - this.turnStartedAt,
+        turn: this.turn,
+        turnLabel: this.turnLabel,
+        unclaimed: this.unclaimed().map((x) => ({ message: x.message, at: x.message.arrived_at })),
+        turnStartedAt: this.turnStartedAt,
+        rejections: await this.rejectionNote(),
+      }),
+    );
+  }
+
+  /** Records a step's outcome at its place in the transcript (the report draws failures there). */
+  recordCheck(step: string, ok: boolean, error?: string): void {
+    this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
+  }
+
+  private async rejectionNote(): Promise<string | null> {
+    try {
+      const summary = await this.o.inbox.rejections();
+      const since = summary.count - this.rejectionBaseline;
+      if (since <= 0) return null;
+      return describeRejections({ ...summary, count: since });
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './conversation.ts';
+export * from './expectations.ts';
+export * from './variables.ts';
+export * from './transcript.ts';
+export * from './errors.ts';

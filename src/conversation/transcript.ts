@@ -1,0 +1,47 @@
+// Everything that happened in one conversation, in order: what the user sent, every delivery
+// (replies, private notes, unknown shapes), which step claimed what, and failed checks.
+// Structured, so the text log, the SVG chat and the HTML report are all drawn from it.
+import { renderCompact, type BotMessage, type UserAction } from '../protocol/index.ts';
+
+export type TranscriptEvent =
+  | { type: 'user'; turn: number; at: number; action: UserAction }
+  | { type: 'bot'; turn: number; at: number; index: number; message: BotMessage; claimedBy?: string }
+  | { type: 'check'; turn: number; at: number; step: string; ok: boolean; error?: string };
+
+export interface TranscriptData {
+  senderId: string;
+  name: string;
+  conversationId: number;
+  startedAt: number;
+  events: TranscriptEvent[];
+}
+
+export function describeAction(a: UserAction): string {
+  switch (a.kind) {
+    case 'text':
+      return `says ${JSON.stringify(a.text)}`;
+    case 'postback':
+      return `taps ${JSON.stringify(a.title)} (payload ${JSON.stringify(a.payload)})`;
+    default:
+      return `sends ${/^[aeiou]/.test(a.kind) ? 'an' : 'a'} ${a.kind} ${a.url}`;
+  }
+}
+
+/** The plain-text transcript attached to every scenario. */
+export function renderTranscript(t: TranscriptData): string {
+  const lines = [`Conversation ${t.senderId} (${t.name}), conversation_id ${t.conversationId}`];
+  let turnStart = t.startedAt;
+  for (const e of t.events) {
+    const rel = `+${Math.max(0, e.at - turnStart).toFixed(0)} ms`;
+    if (e.type === 'user') {
+      turnStart = e.at;
+      lines.push(`turn ${e.turn}  user ${describeAction(e.action)}`);
+    } else if (e.type === 'bot') {
+      const claim = e.claimedBy ? `  ✓ ${e.claimedBy}` : '';
+      lines.push(`        bot  ${renderCompact(e.message)}  (${rel})${claim}`);
+    } else if (!e.ok) {
+      lines.push(`        ✗ ${e.step}: ${(e.error ?? '').split('\n')[0]}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,5 @@
+export * from './store.ts';
+export * from './listener.ts';
+export * from './inbox.ts';
+export * from './control.ts';
+export * from './remote.ts';

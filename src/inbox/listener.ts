@@ -1,0 +1,92 @@
+// The signed-webhook listener the platform calls. Order of work per request: read the raw
+// bytes; answer the verification handshake if that is what this is; verify the signature
+// over the exact bytes; only then parse, normalise and store; answer at once.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { answerHandshake, mayBeHandshake, normalise, nowMs, parseHandshake, verify, SIGNATURE_HEADER } from '../protocol/index.ts';
+import type { InboxStore } from './store.ts';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export interface ListenerOptions {
+  /** The webhook verification key: checks signatures and answers the handshake. */
+  secret: string;
+  store: InboxStore;
+  /** The path the platform posts to (the path of APICHAT_PUBLIC_URL). */
+  path?: string;
+  bodyLimit?: number;
+}
+
+export function buildListener({ secret, store, path = '/webhook', bodyLimit = DEFAULT_BODY_LIMIT }: ListenerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: false });
+  // Keep every body as the bytes received: the signature covers them, not a re-serialisation.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const excerpt = (raw: Buffer): string => raw.subarray(0, 200).toString('utf8');
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : EMPTY;
+    const arrivedAt = nowMs();
+    const query = req.query as Record<string, unknown> | undefined;
+    if (mayBeHandshake(raw, query)) {
+      const handshake = parseHandshake(raw, req.headers['content-type'], query);
+      if (handshake) {
+        const answer = answerHandshake(handshake, secret);
+        if (answer.ok) return reply.code(200).type('text/plain; charset=utf-8').send(answer.challenge);
+        store.reject({ at: Date.now(), status: 403, reason: answer.reason });
+        return reply.code(403).type('text/plain; charset=utf-8').send(answer.reason);
+      }
+    }
+    if (req.method !== 'POST') return reply.code(405).send('POST only');
+    const check = verify(raw, req.headers[SIGNATURE_HEADER], secret);
+    if (!check.ok) {
+      store.reject({ at: Date.now(), status: 401, reason: check.reason, excerpt: excerpt(raw) });
+      return reply.code(401).type('text/plain; charset=utf-8').send(check.reason);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      // Signed but unreadable: refused, yet kept in the rejection log for the report.
+      store.reject({ at: Date.now(), status: 400, reason: 'malformed JSON', excerpt: excerpt(raw) });
+      return reply.code(400).type('text/plain; charset=utf-8').send('malformed JSON');
+    }
+    store.add(normalise(json, arrivedAt));
+    return reply.code(200).type('text/plain; charset=utf-8').send('ok');
+  };
+
+  app.route({ method: ['GET', 'POST'], url: path, handler: handle });
+
+  app.setNotFoundHandler((req, reply) => {
+    store.reject({ at: Date.now(), status: 404, reason: 'wrong path', excerpt: `${req.method} ${req.url.split('?')[0]}` });
+    void reply.code(404).type('text/plain; charset=utf-8').send(`not found: this listener serves ${path}`);
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = error.statusCode ?? 500;
+    const reason = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body too large' : status >= 500 ? 'listener error' : 'bad request';
+    store.reject({ at: Date.now(), status, reason, excerpt: error.message.slice(0, 200) });
+    void reply.code(status).type('text/plain; charset=utf-8').send(reason);
+  });
+  return app;
+}
+
+export interface RunningListener {
+  app: FastifyInstance;
+  /** http://host:port of the bound socket. */
+  origin: string;
+  /** The local URL of the webhook path (what a tunnel forwards to). */
+  localUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startListener(options: ListenerOptions & { host?: string; port?: number }): Promise<RunningListener> {
+  const app = buildListener(options);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { app, origin, localUrl: origin + (options.path ?? '/webhook'), close: () => app.close() };
+}

@@ -1,0 +1,71 @@
+// The step phrases of design.md: the public contract. Each is one to three lines that hand
+// off to the World; the behaviour lives in src/conversation.
+import { DataTable, Given, Then, When } from '@cucumber/cucumber';
+import type { CardRow } from '../src/conversation/index.ts';
+import type { AttachmentKind } from '../src/protocol/index.ts';
+import type { ChatWorld } from './support/world.ts';
+
+Given('a new conversation', async function (this: ChatWorld) {
+  await this.newConversation();
+});
+Given('a new conversation as {string}', async function (this: ChatWorld, name: string) {
+  await this.newConversation(this.s(name));
+});
+
+When('{user} says/say {string}', async function (this: ChatWorld, _u: string, text: string) {
+  await this.say(text);
+});
+When('{user} taps/tap {string}', async function (this: ChatWorld, _u: string, title: string) {
+  await this.tap(title);
+});
+When('{user} taps/tap {string} on card {string}', async function (this: ChatWorld, _u: string, title: string, card: string) {
+  await this.tap(title, card);
+});
+When('{user} sends/send {media} {string}', async function (this: ChatWorld, _u: string, kind: AttachmentKind, url: string) {
+  await this.send(kind, url);
+});
+
+Then('{bot} replies/reply {string}', async function (this: ChatWorld, _b: string, text: string) {
+  await this.expect({ kind: 'text', mode: 'exact', value: this.s(text) });
+});
+Then('{bot} replies/reply containing {string}', async function (this: ChatWorld, _b: string, part: string) {
+  await this.expect({ kind: 'text', mode: 'containing', value: this.s(part) });
+});
+Then('{bot} replies/reply matching {regex}', async function (this: ChatWorld, _b: string, regex: RegExp) {
+  await this.expect({ kind: 'text', mode: 'regex', value: String(regex), regex });
+});
+Then('{bot} shows/show buttons {strings}', async function (this: ChatWorld, _b: string, titles: string[]) {
+  await this.expect({ kind: 'buttons', titles: titles.map((t) => this.s(t)) });
+});
+Then('{bot} shows/show a carousel with {int} card(s)', async function (this: ChatWorld, _b: string, count: number) {
+  await this.expect({ kind: 'carousel', count });
+});
+Then('the carousel has cards {strings}', async function (this: ChatWorld, titles: string[]) {
+  await this.expect({ kind: 'carousel', titles: titles.map((t) => this.s(t)) });
+});
+Then('the carousel has cards:', async function (this: ChatWorld, table: DataTable) {
+  await this.expect({ kind: 'carousel', rows: table.hashes().map((row) => cardRow(this, row)) });
+});
+Then('{bot} sends/send {media}', async function (this: ChatWorld, _b: string, media: AttachmentKind) {
+  await this.expect({ kind: 'media', media });
+});
+Then('{bot} sends/send {media} containing {string}', async function (this: ChatWorld, _b: string, media: AttachmentKind, part: string) {
+  await this.expect({ kind: 'media', media, urlPart: this.s(part) });
+});
+Then('{bot} says/say nothing more', async function (this: ChatWorld, _b: string) {
+  await (await this.conversation()).expectNothingMore();
+});
+Then('{bot} replies/reply within {float} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
+  await (await this.conversation()).expectReplyWithin(seconds * 1000);
+});
+Then('{bot} replies/reply within {int} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
+  await (await this.conversation()).expectReplyWithin(seconds * 1000);
+});
+
+/** A data-table row: title, and optionally subtitle and buttons ("A, B"). */
+function cardRow(world: ChatWorld, row: Record<string, string>): CardRow {
+  const r: CardRow = { title: world.s(row.title ?? '') };
+  if (row.subtitle !== undefined) r.subtitle = world.s(row.subtitle);
+  if (row.buttons !== undefined) r.buttons = row.buttons.split(',').map((b) => world.s(b.trim())).filter((b) => b !== '');
+  return r;
+}

@@ -1,0 +1,55 @@
+// Scenario lifecycle: label claims with the running step, attach the transcript to every
+// scenario (failing or not), and keep user mistakes free of stack traces.
+import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
+import { isApiChatError } from '../../src/errors.ts';
+import { renderTranscript } from '../../src/conversation/index.ts';
+import { ChatWorld, closeRunContext, runContext } from './world.ts';
+
+export const TRANSCRIPT_MEDIA_TYPE = 'application/vnd.apichat.transcript+json';
+
+setWorldConstructor(ChatWorld);
+
+// Steps wait at most the reply timeout (plus settling); Cucumber's own limit sits above it
+// so our message, which says what the bot did say, is the one a user sees.
+setDefaultTimeout(runContextTimeout());
+
+function runContextTimeout(): number {
+  try {
+    const t = runContext().shared.timing;
+    return t.replyTimeoutMs + t.quietMs + 5_000;
+  } catch {
+    return 60_000;
+  }
+}
+
+// A failed expectation or a configuration mistake is a message, not a stack trace.
+setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) {
+  return async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await fn.apply(this, args);
+    } catch (e) {
+      if (isApiChatError(e)) e.stack = e.message;
+      throw e;
+    }
+  };
+});
+
+BeforeStep(function (this: ChatWorld, { pickleStep }) {
+  this.currentStep = pickleStep.text;
+});
+
+AfterStep(function (this: ChatWorld, { pickleStep, result }) {
+  if (result.status === Status.FAILED) this.started?.recordCheck(pickleStep.text, false, result.message);
+});
+
+After(async function (this: ChatWorld) {
+  const c = this.started;
+  if (!c) return;
+  await this.endConversation();
+  this.log(renderTranscript(c.transcript));
+  this.attach(JSON.stringify(c.transcript), TRANSCRIPT_MEDIA_TYPE);
+});
+
+AfterAll(async function () {
+  await closeRunContext();
+});

@@ -1,0 +1,33 @@
+// Parameter types shared by the step phrases: who acts, media kinds, quoted lists, /regex/.
+import { defineParameterType } from '@cucumber/cucumber';
+import type { AttachmentKind } from '../../src/protocol/index.ts';
+import { parseRegex } from '../../src/conversation/index.ts';
+
+defineParameterType({ name: 'user', regexp: /the user|user|I/, transformer: () => 'user', useForSnippets: false });
+defineParameterType({ name: 'bot', regexp: /the bot|bot/, transformer: () => 'bot', useForSnippets: false });
+
+defineParameterType({
+  name: 'media',
+  regexp: /an image|an audio|a video|a file|image|audio|video|file/,
+  transformer: (s: string): AttachmentKind => s.replace(/^an? /, '') as AttachmentKind,
+  useForSnippets: false,
+});
+
+const QUOTED = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
+const unquote = (s: string): string => s.slice(1, -1).replace(/\\(["'\\])/g, '$1');
+
+/** "A", "B" and "C" — one or more quoted strings separated by commas and/or "and". */
+defineParameterType({
+  name: 'strings',
+  regexp: new RegExp(`(?:${QUOTED})(?:\\s*(?:,|and|, and)\\s*(?:${QUOTED}))*`),
+  transformer: (s: string): string[] => [...s.matchAll(new RegExp(QUOTED, 'g'))].map((m) => unquote(m[0])),
+  useForSnippets: false,
+});
+
+/** /pattern/flags, taken whole (the pattern may contain slashes). */
+defineParameterType({
+  name: 'regex',
+  regexp: /\/.*\/[dgimsuvy]*/,
+  transformer: (s: string): RegExp => parseRegex(s),
+  useForSnippets: false,
+});

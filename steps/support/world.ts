@@ -1,0 +1,99 @@
+// One World per scenario: one Conversation (a fresh bot user), the scenario's variables, and
+// the step text currently running (claims are labelled with it in the transcript).
+import { randomBytes, randomInt } from 'node:crypto';
+import { World, type IWorldOptions } from '@cucumber/cucumber';
+import { BotClient } from '../../src/client/index.ts';
+import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
+import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
+import type { AttachmentKind } from '../../src/protocol/index.ts';
+import type { RunHandle, SharedRun } from '../../src/run.ts';
+import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
+
+interface RunContext {
+  shared: SharedRun;
+  inbox: Inbox;
+  bot: BotClient;
+}
+
+let context: RunContext | undefined;
+
+/** This process's view of the run: the plugin's in-process handle, or APICHAT_RUN in a worker. */
+export function runContext(): RunContext {
+  if (context) return context;
+  const handle = (globalThis as Record<symbol, unknown>)[RUN_KEY] as RunHandle | undefined;
+  const raw = process.env[RUN_ENV];
+  if (!handle && !raw) {
+    throw new Error(
+      'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
+    );
+  }
+  const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
+  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
+  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
+  return context;
+}
+
+export async function closeRunContext(): Promise<void> {
+  await context?.inbox.close();
+  context = undefined;
+}
+
+export class ChatWorld extends World {
+  readonly vars = new Variables();
+  currentStep = '';
+  private conversation_: Conversation | undefined;
+
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
+
+  /** Starts a conversation as a new bot user (closing any earlier one of this scenario). */
+  async newConversation(name = 'Test User'): Promise<Conversation> {
+    await this.endConversation();
+    const run = runContext();
+    this.conversation_ = await Conversation.open({
+      inbox: run.inbox,
+      bot: run.bot,
+      senderId: `bdd-${randomBytes(6).toString('hex')}`,
+      name,
+      conversationId: randomInt(1, 2 ** 31 - 1),
+      timing: run.shared.timing,
+    });
+    return this.conversation_;
+  }
+
+  /** The scenario's conversation; one is started with a default name when no step asked. */
+  async conversation(): Promise<Conversation> {
+    return this.conversation_ ?? (await this.newConversation());
+  }
+
+  get started(): Conversation | undefined {
+    return this.conversation_;
+  }
+
+  async endConversation(): Promise<void> {
+    await this.conversation_?.close();
+  }
+
+  /** Fills {{name}} placeholders from captured variables. */
+  s(text: string): string {
+    return this.vars.interpolate(text);
+  }
+
+  async say(text: string): Promise<void> {
+    await (await this.conversation()).say(this.s(text));
+  }
+
+  async tap(title: string, card?: string): Promise<void> {
+    await (await this.conversation()).tap(this.s(title), card === undefined ? undefined : this.s(card));
+  }
+
+  async send(kind: AttachmentKind, url: string): Promise<void> {
+    await (await this.conversation()).sendAttachment(kind, this.s(url));
+  }
+
+  async expect(e: Expectation): Promise<void> {
+    const { captured } = await (await this.conversation()).expect(e, this.currentStep);
+    this.vars.setAll(captured);
+  }
+}
