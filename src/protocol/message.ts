@@ -58,19 +58,27 @@ export function normalise(raw: unknown, arrivedAt: number = nowMs()): BotMessage
     arrived_at: arrivedAt,
     raw,
   };
-  const t = TextReplySchema.safeParse(raw);
-  if (t.success) return { ...base, kind: 'text', text: t.data.text };
-  const b = ButtonTemplateReplySchema.safeParse(raw);
-  if (b.success) {
-    return { ...base, kind: 'buttons', text: b.data.content_attributes.text ?? b.data.text ?? '', buttons: b.data.content_attributes.buttons };
+  // Dispatch on the discriminating fields first: one schema parse per delivery on the hot path.
+  const type = isObject(raw) ? raw.type : undefined;
+  const contentType = isObject(raw) ? raw.content_type : undefined;
+  if (type === 'text' && contentType === 'button_template') {
+    const b = ButtonTemplateReplySchema.safeParse(raw);
+    if (b.success) {
+      return { ...base, kind: 'buttons', text: b.data.content_attributes.text ?? b.data.text ?? '', buttons: b.data.content_attributes.buttons };
+    }
+  } else if (type === 'text' && contentType === 'generic_template') {
+    const g = GenericTemplateReplySchema.safeParse(raw);
+    if (g.success) {
+      const a = g.data.content_attributes;
+      return { ...base, kind: 'carousel', text: g.data.text ?? '', ratio: a.ratio ?? null, cards: a.items };
+    }
+  } else if (type === 'text') {
+    const t = TextReplySchema.safeParse(raw);
+    if (t.success) return { ...base, kind: 'text', text: t.data.text };
+  } else if ((MEDIA_KINDS as readonly unknown[]).includes(type)) {
+    const m = MediaReplySchema.safeParse(raw);
+    if (m.success) return { ...base, kind: m.data.type, url: m.data.url };
   }
-  const g = GenericTemplateReplySchema.safeParse(raw);
-  if (g.success) {
-    const a = g.data.content_attributes;
-    return { ...base, kind: 'carousel', text: g.data.text ?? '', ratio: a.ratio ?? null, cards: a.items };
-  }
-  const m = MediaReplySchema.safeParse(raw);
-  if (m.success) return { ...base, kind: m.data.type, url: m.data.url };
   return { ...base, kind: 'unknown', reason: unknownReason(raw) };
 }
 

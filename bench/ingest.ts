@@ -1,0 +1,89 @@
+// Signed webhooks per second into our listener versus a bare node:http + crypto server doing
+// the same verification, measured in the same run, alternating rounds to share the noise.
+// Usage: npm run bench:ingest [-- --seconds 3 --rounds 3 --connections 32]
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { buildButtonReply, buildTextReply, sign } from '../src/protocol/index.ts';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' } },
+});
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+const CONNECTIONS = Number(values.connections);
+const SECRET = 'bench-secret';
+
+const bodies = Array.from({ length: 200 }, (_, i) => {
+  const to = { sender_id: `user-${i % 100}`, conv_id: 1000 + (i % 100) };
+  const payload = i % 2 ? buildTextReply(to, `Reply number ${i} with some text in it.`) : buildButtonReply(to, 'Pick one', [{ title: 'A' }, { title: 'B' }, { title: 'C' }]);
+  const raw = JSON.stringify(payload);
+  return { raw, signature: sign(raw, SECRET) };
+});
+
+async function start(kind: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL('./ingest-server.ts', import.meta.url), [kind], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SECRET: SECRET },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+async function load(port: number, seconds: number): Promise<number> {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS, pipelining: 1 });
+  const end = performance.now() + seconds * 1000;
+  let ok = 0;
+  let failed = 0;
+  let i = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const b = bodies[i++ % bodies.length]!;
+      const res = await pool.request({
+        method: 'POST',
+        path: '/webhook',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': b.signature },
+        body: b.raw,
+      });
+      await res.body.dump();
+      if (res.statusCode === 200) ok++;
+      else failed++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  if (failed) throw new Error(`${failed} requests failed`);
+  return ok / elapsed;
+}
+
+const servers = { bare: await start('bare'), listener: await start('listener') };
+try {
+  // Warm up both (JIT, connection pools).
+  await load(servers.bare.port, 1);
+  await load(servers.listener.port, 1);
+  const rates: Record<'bare' | 'listener', number[]> = { bare: [], listener: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const kind of r % 2 ? (['listener', 'bare'] as const) : (['bare', 'listener'] as const)) {
+      rates[kind].push(await load(servers[kind].port, SECONDS));
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const bare = median(rates.bare);
+  const listener = median(rates.listener);
+  const ratio = listener / bare;
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  console.log(`load: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, alternating; signed bodies ${bodies[0]!.raw.length}-${bodies[1]!.raw.length} bytes`);
+  console.log(`bare node:http + crypto: ${bare.toFixed(0)} req/s (rounds: ${rates.bare.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`apichat-bdd listener:    ${listener.toFixed(0)} req/s (rounds: ${rates.listener.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`ratio: ${(ratio * 100).toFixed(1)}% of the bare server (target >= 70%)`);
+  process.exitCode = ratio >= 0.7 ? 0 : 1;
+} finally {
+  servers.bare.child.kill();
+  servers.listener.child.kill();
+}
