@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { ApiChatError } from './errors.ts';
+import { ApiChatError, redact } from './errors.ts';
 
 export type Mode = 'simulated' | 'live';
 
@@ -84,10 +84,15 @@ function get(env: Env, name: Variable): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** A value quoted in an error message, with any secret's value masked (a key pasted into the wrong variable). */
+function shown(env: Env, v: string): string {
+  return JSON.stringify(redact(v, SECRET_VARIABLES.map((n) => get(env, n))));
+}
+
 function url(env: Env, name: Variable, example: string): string | undefined {
   const v = get(env, name);
   if (v === undefined) return undefined;
-  if (!httpUrl.safeParse(v).success) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${JSON.stringify(v)}`);
+  if (!httpUrl.safeParse(v).success) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
   return v;
 }
 
@@ -95,7 +100,7 @@ function int(env: Env, name: Variable, min: number, max: number): number | undef
   const v = get(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${shown(env, v)}`);
   return n;
 }
 
@@ -126,7 +131,7 @@ export function loadConfig(env: Env = readEnv()): Config {
 
   const publicUrl = url(env, 'APICHAT_PUBLIC_URL', 'https://my-tunnel.example.com/webhook');
   const listenHost = get(env, 'APICHAT_LISTEN_HOST') ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9.:_-]+$/.test(listenHost)) throw new ConfigError('APICHAT_LISTEN_HOST', `expected a host name or IP address, got ${JSON.stringify(listenHost)}`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(listenHost)) throw new ConfigError('APICHAT_LISTEN_HOST', `expected a host name or IP address, got ${shown(env, listenHost)}`);
   const listenPort = int(env, 'APICHAT_LISTEN_PORT', 0, 65535) ?? (live ? 8787 : 0);
   const webhookPath = publicUrl ? new URL(publicUrl).pathname : '/webhook';
 

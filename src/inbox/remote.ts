@@ -36,8 +36,10 @@ export class RemoteInbox implements Inbox {
     };
     const pump = async (body: AsyncIterable<Buffer>): Promise<void> => {
       let buffer = '';
+      // Streaming decode: a chunk may end inside a multi-byte character.
+      const decoder = new TextDecoder();
       for await (const chunk of body) {
-        buffer += chunk.toString('utf8');
+        buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const event = buffer.slice(0, end);
@@ -64,6 +66,7 @@ export class RemoteInbox implements Inbox {
         if (abort.signal.aborted || ++reconnects > MAX_RECONNECTS) return;
         try {
           body = await connect();
+          reconnects = 0; // the budget is for consecutive failures, not for the feed's lifetime
         } catch {
           if (abort.signal.aborted) return;
         }

@@ -40,6 +40,8 @@ export interface InboxStore {
   subscribe(senderId: string, fn: (m: BotMessage, index: number) => void, from?: number): () => void;
   /** Every delivery that was accepted (filed or orphaned), e.g. for `apichat-bdd listen`. */
   onAny(fn: (m: BotMessage) => void): () => void;
+  /** Every rejected delivery, as it happens (e.g. for `apichat-bdd listen`). */
+  onReject(fn: (r: Rejection) => void): () => void;
   waitFor(senderId: string, predicate: (m: BotMessage) => boolean, options: WaitOptions): Promise<BotMessage>;
   orphans(): readonly BotMessage[];
   rejections(): RejectionSummary;
@@ -90,6 +92,7 @@ export class MemoryStore implements InboxStore {
     this.byReason[rejection.reason] = (this.byReason[rejection.reason] ?? 0) + 1;
     this.lastRejections.push(rejection);
     if (this.lastRejections.length > KEEP_LAST_REJECTIONS) this.lastRejections.shift();
+    this.events.emit('reject', rejection);
   }
 
   messages(senderId: string): readonly BotMessage[] {
@@ -107,6 +110,11 @@ export class MemoryStore implements InboxStore {
   onAny(fn: (m: BotMessage) => void): () => void {
     this.events.on('any', fn);
     return () => this.events.off('any', fn);
+  }
+
+  onReject(fn: (r: Rejection) => void): () => void {
+    this.events.on('reject', fn);
+    return () => this.events.off('reject', fn);
   }
 
   waitFor(senderId: string, predicate: (m: BotMessage) => boolean, { timeoutMs, signal }: WaitOptions): Promise<BotMessage> {
