@@ -58,9 +58,6 @@ Then('{bot} says/say nothing more', async function (this: ChatWorld, _b: string)
 Then('{bot} replies/reply within {float} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
   await (await this.conversation()).expectReplyWithin(seconds * 1000);
 });
-Then('{bot} replies/reply within {int} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
-  await (await this.conversation()).expectReplyWithin(seconds * 1000);
-});
 
 /** A data-table row: title, and optionally subtitle and buttons ("A, B"). */
 function cardRow(world: ChatWorld, row: Record<string, string>): CardRow {

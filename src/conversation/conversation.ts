@@ -60,7 +60,8 @@ export class Conversation {
   private turn = 0;
   private turnStartedAt: number;
   private turnLabel = 'before any user action';
-  private lastClaimed: Received | undefined;
+  /** The message the previous Then step claimed, and whether a buttons/carousel step claimed it. */
+  private lastClaimed: (Received & { byStructural: boolean }) | undefined;
   private lastLocalArrival = 0;
   private maxTurnGap = 0;
   private feed: ConversationFeed | undefined;
@@ -155,6 +156,11 @@ export class Conversation {
 
   /** Waits, as a person would, until the bot has been silent for the settle window. */
   async settle(): Promise<void> {
+    // A turn that has had no reply yet may still get one, and the payload carries nothing to
+    // tell it from a reply to the next message: give it the quiet window to start arriving.
+    if (this.turn > 0 && !this.received.some((r) => r.turn === this.turn)) {
+      await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.o.timing.quietMs);
+    }
     const window = this.settleWindowMs();
     if (window <= 0) return;
     for (;;) {
@@ -247,6 +253,10 @@ export class Conversation {
    */
   async expect(e: Expectation, step: string): Promise<{ message: BotMessage; captured: Record<string, string> }> {
     const previous = this.lastClaimed;
+    // "shows buttons …" then "replies 'text'" reads as one message too, when its text matches.
+    if (!isStructural(e) && previous?.byStructural && matches(e, previous.message)) {
+      return { message: previous.message, captured: captures(e, previous.message) };
+    }
     if (isStructural(e) && previous && hasStructureFor(e, previous.message)) {
       if (matches(e, previous.message)) return { message: previous.message, captured: {} };
       throw new ConversationError(
@@ -267,7 +277,7 @@ export class Conversation {
     const found = await this.waitFor(() => this.unclaimed().find((r) => matches(e, r.message)), () => deadline);
     if (!found) throw await this.timeoutFailure(e, nowMs() - started);
     found.event.claimedBy = step;
-    this.lastClaimed = found;
+    this.lastClaimed = { ...found, byStructural: isStructural(e) };
     return { message: found.message, captured: captures(e, found.message) };
   }
 

@@ -1,0 +1,111 @@
+// Must-fail fixtures: each file under test/fixtures/features/ is one mistake a QA engineer
+// can make (or one thing a bot can get wrong). Each runs as its own Cucumber process; the
+// run must fail with exit code 1 and a message that says what was expected and what the bot
+// did, with no stack trace. A configuration mistake must stop the run with exit code 2.
+//
+// APICHAT_REPLY_TIMEOUT_MS is 500 where the failure is the timeout itself and nothing before it
+// needs to wait long. Where earlier steps must pass first, a longer timeout costs nothing (a
+// passing Then returns as soon as its reply arrives) and keeps the fixture reliable on a busy
+// machine.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FIXTURE_CONFIG, runCucumber, stackLines, type CucumberRun } from './helpers.ts';
+
+const FAST = '500';
+const SAFE = '3000';
+
+function runFixture(name: string, timeoutMs: string, env: Record<string, string> = {}): Promise<CucumberRun> {
+  return runCucumber(['--config', FIXTURE_CONFIG, `test/fixtures/features/${name}`], { APICHAT_REPLY_TIMEOUT_MS: timeoutMs, ...env });
+}
+
+/** The run failed as a test failure (exit 1), in one scenario, and shows every expected fragment. */
+function assertFailure(run: CucumberRun, fragments: Array<string | RegExp>): void {
+  const context = `\n--- output ---\n${run.output}`;
+  assert.equal(run.code, 1, `exit code${context}`);
+  assert.match(run.stdout, /1 scenario \(1 failed\)/, `summary${context}`);
+  for (const f of fragments) {
+    if (typeof f === 'string') assert.ok(run.output.includes(f), `output should contain ${JSON.stringify(f)}${context}`);
+    else assert.match(run.output, f, `output${context}`);
+  }
+  assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
+}
+
+// Each fixture is its own process (a few seconds of start-up each); two at a time.
+describe('must-fail fixtures', { concurrency: 2 }, () => {
+  test('wrong text: times out, shows the expected text and the unclaimed replies', async () => {
+    const run = await runFixture('wrong-text.feature', SAFE);
+    assertFailure(run, [
+      'Timed out after',
+      'a reply with the text "Welcome to the hotel!"',
+      '2 unclaimed replies in this turn',
+      'text "Hello! I am the Grand Demo Hotel bot."',
+      'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]',
+      'after the user says "hi"',
+    ]);
+  });
+
+  test('missing button: lists the buttons that exist', async () => {
+    const run = await runFixture('missing-button.feature', SAFE);
+    assertFailure(run, ['cannot tap "Checkout"', 'offers "Rooms", "Book", "Help", "Website"']);
+  });
+
+  test('missing card: lists the cards that exist', async () => {
+    const run = await runFixture('missing-card.feature', SAFE);
+    assertFailure(run, ['cannot tap "Choose" on card "Penthouse"', 'cards "Deluxe", "Suite", "Standard"']);
+  });
+
+  test('ambiguous button: asks for "on card"', async () => {
+    const run = await runFixture('ambiguous-button.feature', SAFE);
+    assertFailure(run, ['3 buttons are titled "Choose"', '"Deluxe", "Suite", "Standard"', 'When the user taps "Choose" on card "Deluxe"']);
+  });
+
+  test('timeout: an image the bot never sends', async () => {
+    const run = await runFixture('timeout.feature', FAST);
+    assertFailure(run, [/Timed out after \d+ ms waiting for an image\./, 'expected: an image', 'in turn 1 (after the user says "hi")']);
+  });
+
+  test('stale reply: a reply of turn 1 never satisfies an assertion of turn 2', async () => {
+    const run = await runFixture('stale-reply.feature', SAFE);
+    assertFailure(run, [
+      'Timed out after',
+      'a reply with the text "Hello! I am the Grand Demo Hotel bot."',
+      'in turn 2 (after the user says "help")',
+      'a reply of turn 1 matches (text "Hello! I am the Grand Demo Hotel bot.")',
+      "replies of earlier turns never satisfy a later turn's assertions",
+    ]);
+  });
+
+  // Settling waits for a turn's first reply before the next action, so back-to-back actions
+  // keep their replies apart too.
+  test('stale reply after back-to-back actions (hi, help, expect the greeting)', async () => {
+    const run = await runFixture('stale-reply-back-to-back.feature', SAFE);
+    assertFailure(run, ['a reply of turn 1 matches', "replies of earlier turns never satisfy a later turn's assertions"]);
+  });
+
+  test('unknown variable: names {{nope}}', async () => {
+    const run = await runFixture('unknown-variable.feature', SAFE);
+    assertFailure(run, ['unknown variable {{nope}}', 'known variables are {{ref}}']);
+  });
+
+  test('says nothing more: fails on an unclaimed reply and shows it', async () => {
+    const run = await runFixture('nothing-more.feature', SAFE);
+    assertFailure(run, ['The bot said more.', '1 unclaimed reply in this turn', 'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]']);
+  });
+
+  test('URL button: tapping it is not a postback', async () => {
+    const run = await runFixture('url-button.feature', SAFE);
+    assertFailure(run, ['"Website" is a web_url button', 'https://example.com/grand-demo-hotel', 'sends nothing to the bot']);
+  });
+
+  test('configuration mistake: exit code 2, one line naming APICHAT_BOT_URL, no scenario run', async () => {
+    const run = await runFixture('config-mistake.feature', FAST, { APICHAT_BOT_URL: 'not-a-url' });
+    const context = `\n--- output ---\n${run.output}`;
+    assert.equal(run.code, 2, `exit code${context}`);
+    const lines = run.output.split('\n').filter((l) => l.trim() !== '');
+    assert.equal(lines.length, 1, `exactly one line${context}`);
+    assert.match(lines[0]!, /APICHAT_BOT_URL/, context);
+    assert.match(lines[0]!, /not-a-url/, context);
+    assert.doesNotMatch(run.output, /scenario|step/i, `no scenario ran${context}`);
+    assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
+  });
+});

@@ -1,0 +1,49 @@
+// The example suite under --parallel 2: the plugin starts one listener (and simulator) in the
+// coordinator, workers reach their conversations' replies through it. Every scenario of
+// features/ must pass, and none may be lost on the way.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT, runCucumber, stackLines } from './helpers.ts';
+
+/** Scenarios in features/: one per Scenario, one per Examples row of a Scenario Outline. */
+function countScenarios(): number {
+  let n = 0;
+  const dir = join(ROOT, 'features');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature'))) {
+    let inExamples = false;
+    let headerSeen = false;
+    for (const raw of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      if (/^(Scenario|Example):/.test(line)) n++;
+      if (/^(Examples|Scenarios):/.test(line)) {
+        inExamples = true;
+        headerSeen = false;
+        continue;
+      }
+      if (inExamples && line.startsWith('|')) {
+        if (headerSeen) n++;
+        else headerSeen = true;
+        continue;
+      }
+      inExamples = false;
+    }
+  }
+  return n;
+}
+
+test('the example features pass with --parallel 2', async () => {
+  const expected = countScenarios();
+  assert.ok(expected >= 14, `features/ should hold at least 14 scenarios, found ${expected}`);
+  const run = await runCucumber(['--parallel', '2'], {}, 300_000);
+  const context = `\n--- output ---\n${run.output}`;
+  assert.equal(run.code, 0, `exit code${context}`);
+  const summary = /^(\d+) scenarios? \((\d+) passed\)$/m.exec(run.stdout);
+  assert.ok(summary, `summary "N scenarios (N passed)"${context}`);
+  const [, total, passed] = summary.map(Number) as [number, number, number];
+  assert.equal(passed, total, `every scenario passed${context}`);
+  assert.equal(total, expected, `every scenario of features/ ran${context}`);
+  assert.deepEqual(stackLines(run.output), [], context);
+});
