@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The `apichat-bdd` command: registers tsx (the package ships TypeScript) and runs src/cli.ts.
+// SIGINT/SIGTERM stop `listen` and `simulate` cleanly (a second one exits at once); the other
+// commands keep Node's default handling, so Ctrl-C ends them immediately.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main, LONG_RUNNING } = await import('../src/cli.ts');
+
+// `apichat-bdd listen | head` closes the pipe: end quietly instead of crashing on EPIPE.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+const argv = process.argv.slice(2);
+const stop = new AbortController();
+let signals = 0;
+const onSignal = (name) => {
+  signals++;
+  if (signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+  stop.abort();
+};
+const handleSignals = LONG_RUNNING.includes(argv[0]);
+if (handleSignals) {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+const code = await main({ argv, signal: stop.signal });
+if (handleSignals) {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+// Exit once stdout is flushed, even if a keep-alive socket lingers.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,151 @@
+// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor.
+// main() takes its argv, environment, output streams and stop signal as arguments and returns
+// the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
+// Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
+// configuration mistake, 1 for a failure of the platform; secrets never appear in any output
+// (`simulate` prints the simulator's own throwaway keys, by design).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatUserError } from './cli-output.ts';
+import { readEnv, VARIABLES } from './config.ts';
+import { isApiChatError } from './errors.ts';
+import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
+import { doctorCommand } from './cli/doctor.ts';
+import { listenCommand } from './cli/listen.ts';
+import { simulateCommand } from './cli/simulate.ts';
+import { webhookCommand } from './cli/webhook.ts';
+
+export { EXIT } from './cli/context.ts';
+export type { CliContext, Out } from './cli/context.ts';
+
+export interface MainOptions {
+  argv: string[];
+  /** Default process.env. */
+  env?: Env;
+  /** The .env file read under `env` (the environment wins). Default ./.env when `env` is not given, else none. */
+  envFile?: string | false;
+  stdout?: Out;
+  stderr?: Out;
+  /** Ends `listen` and `simulate` (bin/apichat-bdd.js aborts it on SIGINT/SIGTERM). Default: never. */
+  signal?: AbortSignal;
+}
+
+export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'help'] as const;
+/** The commands that run until stopped (by MainOptions.signal; SIGINT/SIGTERM in bin/apichat-bdd.js). */
+export const LONG_RUNNING: readonly string[] = ['listen', 'simulate'];
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(VARIABLES).map((v) => v.length));
+  const vars = Object.entries(VARIABLES)
+    .map(([name, what]) => `  ${name.padEnd(width)}  ${what}`)
+    .join('\n');
+  return `Usage: apichat-bdd <command> [options]
+
+Conversation tests for chatbots on the API Chat channel. The tests themselves run with
+\`npx cucumber-js\`; this command helps set up and check a live workspace.
+
+Commands:
+  listen                 Run the signed-webhook listener from the APICHAT_* configuration
+                         (needs APICHAT_WEBHOOK_SECRET; binds APICHAT_LISTEN_HOST:APICHAT_LISTEN_PORT,
+                         default 127.0.0.1:8787, on the path of APICHAT_PUBLIC_URL, default /webhook).
+                         stdout: one JSON line per verified delivery (the normalised message with
+                         kind, sender_id, conv_id, raw, arrived_at); stderr: one line per rejected
+                         delivery. Runs until Ctrl-C.
+  webhook get            Show the workspace's API Chat webhook as JSON (the verification key as "***").
+  webhook set            Register APICHAT_PUBLIC_URL with APICHAT_WEBHOOK_SECRET as the workspace's
+                         webhook. The platform verifies it with a handshake first, so
+                         \`apichat-bdd listen\` (or a test run) must be up behind that URL.
+  webhook remove         Remove the workspace's webhook.
+                         (webhook commands need APICHAT_PARTNER_BASE_URL, APICHAT_PARTNER_API_KEY,
+                         APICHAT_WORKSPACE_ID)
+  simulate [bot-file]    Run the embedded platform (bot URL + partner API) with the demo bot or the
+                         given bot file; prints ONE JSON object on stdout: bot_url, partner_base_url,
+                         workspace_id, flow_api_key, partner_api_key. These keys are the simulator's
+                         own, generated for this session, so printing them is intended.
+                         Options: --port <n> (default: a free port), --host <addr> (default 127.0.0.1).
+                         Runs until Ctrl-C.
+  doctor                 Check a live setup, one line per check ("✓ …" or "✗ … — fix"): the
+                         configuration; the partner API and key; the registered webhook (verified,
+                         pointing at APICHAT_PUBLIC_URL, same key); that a signed test delivery posted to
+                         APICHAT_PUBLIC_URL reaches the listener (a temporary one, or the \`listen\`
+                         already running on the port); that the bot URL accepts the flow key. That
+                         last check sends a real text message "apichat-bdd doctor" from a throwaway
+                         bot user ("doctor-…"), so the bot does receive it.
+  help, --help, -h       This text.
+
+Exit codes: 0 success; 1 a failure of the platform or a failed doctor check;
+2 a usage or configuration mistake (one line naming the variable).
+
+Configuration (environment, or a .env file in the current directory; the environment wins):
+${vars}
+Nothing set = simulated mode (the test run starts the embedded simulator). Secret values are
+never printed.
+`;
+}
+
+export async function main(options: MainOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  try {
+    return await run(options, stdout, stderr);
+  } catch (e) {
+    line(stderr, formatUserError(e));
+    return isApiChatError(e) && isUsageCode(e.code) ? EXIT.USAGE : EXIT.FAILURE;
+  }
+}
+
+async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<number> {
+  const [command, ...rest] = options.argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    stdout.write(usage());
+    return EXIT.OK;
+  }
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(command.startsWith('-') ? `unknown option ${command}; run \`apichat-bdd --help\`` : `unknown command ${JSON.stringify(command)}; run \`apichat-bdd --help\` for the commands`);
+  }
+  const simulate = command === 'simulate';
+  let parsed: ReturnType<typeof parseCommandArgs>;
+  try {
+    parsed = parseCommandArgs(rest, simulate);
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message.split(/\.(\s|$)/)[0]}; run \`apichat-bdd --help\``);
+  }
+  if (parsed.values.help) {
+    stdout.write(usage());
+    return EXIT.OK;
+  }
+  const envFile = options.envFile ?? (options.env ? false : resolve('.env'));
+  const ctx: CliContext = {
+    env: readEnv(options.env ?? process.env, envFile),
+    stdout,
+    stderr,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const args = parsed.positionals;
+  switch (command) {
+    case 'listen':
+      noArguments(command, args);
+      return listenCommand(ctx);
+    case 'webhook':
+      return webhookCommand(ctx, args);
+    case 'simulate':
+      if (args.length > 1) throw new UsageError(`simulate takes at most one bot file, got ${args.length} arguments`);
+      return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host });
+    case 'doctor':
+      noArguments(command, args);
+      return doctorCommand(ctx);
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+function parseCommandArgs(args: string[], simulate: boolean) {
+  const common = { help: { type: 'boolean', short: 'h' } } as const;
+  const sim = { ...common, port: { type: 'string' }, host: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args, options: simulate ? sim : (common as typeof sim), allowPositionals: true, strict: true });
+  return { values, positionals };
+}
+
+function noArguments(command: string, args: string[]): void {
+  if (args.length > 0) throw new UsageError(`${command} takes no arguments, got ${JSON.stringify(args.join(' '))}`);
+}

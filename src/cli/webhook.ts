@@ -1,0 +1,53 @@
+// `apichat-bdd webhook get|set|remove`: the workspace's one API Chat webhook via the partner API.
+// The verification key is never printed (it is shown as "***").
+import { PartnerClient, PartnerErrorCode } from '../client/index.ts';
+import { ApiChatError, isApiChatError } from '../errors.ts';
+import { maskWebhook, partnerConfigFrom, requireSecret, requireUrl } from './common.ts';
+import { EXIT, line, UsageError, type CliContext } from './context.ts';
+
+const LISTEN_FIRST = 'start `apichat-bdd listen` first (in another terminal) so the handshake is answered';
+
+export async function webhookCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const [action, ...extra] = args;
+  if (action === undefined) throw new UsageError('`webhook` needs an action: get, set or remove (e.g. `apichat-bdd webhook get`)');
+  if (extra.length > 0) throw new UsageError(`\`webhook ${action}\` takes no arguments, got ${JSON.stringify(extra.join(' '))}`);
+  if (action !== 'get' && action !== 'set' && action !== 'remove') {
+    throw new UsageError(`unknown webhook action ${JSON.stringify(action)}; use get, set or remove`);
+  }
+  const p = partnerConfigFrom(ctx.env, `webhook ${action}`);
+  // Validate everything `set` needs before any call to the platform.
+  const setInput =
+    action === 'set'
+      ? {
+          webhook_url: requireUrl(ctx.env, 'APICHAT_PUBLIC_URL', 'set it to the address the platform can reach (a tunnel or the CI host) that forwards to `apichat-bdd listen`', 'https://my-tunnel.example.com/webhook'),
+          webhook_verification_key: requireSecret(ctx.env, 'APICHAT_WEBHOOK_SECRET', 'set it to the verification key to register (the listener checks signatures with it)'),
+        }
+      : undefined;
+  const partner = new PartnerClient({ baseUrl: p.baseUrl, partnerKey: p.apiKey, workspaceId: p.workspaceId });
+
+  if (action === 'get') {
+    const info = await partner.get();
+    line(ctx.stdout, JSON.stringify(maskWebhook(info)));
+    return EXIT.OK;
+  }
+  if (action === 'remove') {
+    const before = await partner.get();
+    await partner.remove();
+    line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} removed (was ${before.webhook_url ?? 'none'})`);
+    return EXIT.OK;
+  }
+  const before = await partner.get();
+  let info;
+  try {
+    info = await partner.set(setInput!);
+  } catch (e) {
+    // Rejected, or timed out waiting for the handshake: most often no listener answers it.
+    if (isApiChatError(e) && (e.code === PartnerErrorCode.REJECTED || (e.code === PartnerErrorCode.UNAVAILABLE && e.variable === 'APICHAT_PUBLIC_URL'))) {
+      throw new ApiChatError(e.code, `${e.message} — ${LISTEN_FIRST}`, { variable: e.variable, cause: e });
+    }
+    throw e;
+  }
+  line(ctx.stdout, JSON.stringify(maskWebhook(info)));
+  line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} set to ${setInput!.webhook_url} (was ${before.webhook_url ?? 'none'})`);
+  return EXIT.OK;
+}
