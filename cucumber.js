@@ -1,18 +1,22 @@
 // `npx cucumber-js` runs the example suite against the embedded simulator (no configuration);
 // set the APICHAT_* variables (README) to run the same features against a live workspace.
+// No `paths`: Cucumber's default is features/**/*.feature, and paths given on the command line
+// then replace it instead of being merged with it.
 const common = {
-  paths: ['features/**/*.feature'],
   import: ['steps/tsx-register.js', 'steps/support/*.ts', 'steps/*.steps.ts'],
   plugin: ['./steps/plugin.mjs'],
 };
 
+// Every run also writes the conversation report (one self-contained HTML page).
+const conversations = './steps/report-formatter.mjs:reports/conversations.html';
+
 export default {
   ...common,
-  format: ['progress'],
+  format: ['progress', conversations],
 };
 
-// `--profile ci`: progress on the console, JUnit XML and Cucumber's HTML report under reports/.
+// `--profile ci`: progress on the console, JUnit XML, Cucumber's HTML report and the conversation report under reports/.
 export const ci = {
   ...common,
-  format: ['progress', 'junit:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson'],
+  format: ['progress', 'junit:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson', conversations],
 };

@@ -2,12 +2,16 @@
 import { formatUserError } from '../src/cli-output.ts';
 import { loadConfig } from '../src/config.ts';
 import { startRun, type RunHandle } from '../src/run.ts';
+import { REPORT_PATH_KEY } from '../src/report/formatter.ts';
+import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
 
 export const RUN_KEY = Symbol.for('apichat-bdd/run');
 export const RUN_ENV = 'APICHAT_RUN';
 
 interface PluginContext {
   environment: { env: Record<string, string | undefined>; stderr: NodeJS.WritableStream };
+  /** Every message of the run, workers' included (the transcripts feed the coverage line). */
+  on?(event: 'message', handler: (envelope: Envelope) => void): void;
 }
 
 export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<void>> {
@@ -23,12 +27,28 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   // Serial runs use the in-process store directly; --parallel workers inherit this variable.
   (globalThis as Record<symbol, unknown>)[RUN_KEY] = run;
   ctx.environment.env[RUN_ENV] = JSON.stringify(run.shared);
+  // Cucumber 12 gives plugins a copy of the environment (ctx.environment.env = { ...env }), but
+  // forks workers with the run's own env object, which for the CLI is process.env: set it there.
+  process.env[RUN_ENV] = JSON.stringify(run.shared);
+
+  // Bot coverage across the run, from the transcripts the After hook attaches: one line at the end.
+  const report = new ReportBuilder();
+  delete (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY]; // set again by this run's formatter, if configured
+  ctx.on?.('message', (envelope) => report.add(envelope));
+  const sayCoverage = (): void => {
+    const { coverage } = report.build();
+    if (coverage.conversations === 0) return;
+    const path = (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY];
+    const where = typeof path === 'string' && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
+    say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
+  };
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= run.close().then((notes) => {
       for (const n of notes) say(n);
       delete (globalThis as Record<symbol, unknown>)[RUN_KEY];
+      delete process.env[RUN_ENV];
     }));
   // Put the previous webhook back also when the run is interrupted.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -37,5 +57,12 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
       void close().finally(() => process.exit(130));
     });
   }
-  return close;
+  return async () => {
+    try {
+      sayCoverage();
+    } catch (e) {
+      say(`apichat-bdd: could not compute bot coverage: ${(e as Error).message}`);
+    }
+    await close();
+  };
 }

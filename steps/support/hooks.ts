@@ -3,9 +3,10 @@
 import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/errors.ts';
 import { renderTranscript } from '../../src/conversation/index.ts';
+import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 
-export const TRANSCRIPT_MEDIA_TYPE = 'application/vnd.apichat.transcript+json';
+export { TRANSCRIPT_MEDIA_TYPE };
 
 setWorldConstructor(ChatWorld);
 
@@ -42,12 +43,22 @@ AfterStep(function (this: ChatWorld, { pickleStep, result }) {
   if (result.status === Status.FAILED) this.started?.recordCheck(pickleStep.text, false, result.message);
 });
 
-After(async function (this: ChatWorld) {
+After(async function (this: ChatWorld, { pickle, result }) {
   const c = this.started;
   if (!c) return;
   await this.endConversation();
   this.log(renderTranscript(c.transcript));
   this.attach(JSON.stringify(c.transcript), TRANSCRIPT_MEDIA_TYPE);
+  // The same chat as a picture: a Buffer is sent base64-encoded, so Cucumber's HTML report
+  // shows it inline as an image (a { contentEncoding } option would be ignored by attach()).
+  let svg: string;
+  try {
+    svg = renderConversationSvg(c.transcript, { title: pickle.name, status: String(result?.status ?? '').toLowerCase() });
+  } catch (e) {
+    this.log(`apichat-bdd: could not draw the conversation: ${(e as Error).message}`); // a drawing bug must not fail the scenario
+    return;
+  }
+  this.attach(Buffer.from(svg, 'utf8'), { mediaType: 'image/svg+xml', fileName: 'conversation.svg' });
 });
 
 AfterAll(async function () {
