@@ -8,11 +8,12 @@ import { Pool } from 'undici';
 import { buildButtonReply, buildTextReply, sign } from '../src/protocol/index.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' } },
+  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' }, pipelining: { type: 'string', default: '1' } },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
+const PIPELINING = Number(values.pipelining);
 const SECRET = 'bench-secret';
 
 const bodies = Array.from({ length: 200 }, (_, i) => {
@@ -34,8 +35,28 @@ async function start(kind: string): Promise<{ child: ChildProcess; port: number 
   return { child, port };
 }
 
+interface Stats {
+  handled: number;
+  cpu: NodeJS.CpuUsage;
+}
+function stats(child: ChildProcess): Promise<Stats> {
+  return new Promise((resolve) => {
+    child.once('message', (m: Stats) => resolve(m));
+    child.send('stats');
+  });
+}
+
+/** Requests per second seen by the load source, and the server's own CPU µs per request. */
+async function round(server: { child: ChildProcess; port: number }, seconds: number): Promise<{ rate: number; cpuUs: number }> {
+  const before = await stats(server.child);
+  const rate = await load(server.port, seconds);
+  const after = await stats(server.child);
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return { rate, cpuUs: cpu / (after.handled - before.handled) };
+}
+
 async function load(port: number, seconds: number): Promise<number> {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS, pipelining: 1 });
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNECTIONS, pipelining: PIPELINING });
   const end = performance.now() + seconds * 1000;
   let ok = 0;
   let failed = 0;
@@ -55,7 +76,7 @@ async function load(port: number, seconds: number): Promise<number> {
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await Promise.all(Array.from({ length: CONNECTIONS * PIPELINING }, worker));
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
   if (failed) throw new Error(`${failed} requests failed`);
@@ -68,21 +89,25 @@ try {
   await load(servers.bare.port, 1);
   await load(servers.listener.port, 1);
   const rates: Record<'bare' | 'listener', number[]> = { bare: [], listener: [] };
+  const cpu: Record<'bare' | 'listener', number[]> = { bare: [], listener: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const kind of r % 2 ? (['listener', 'bare'] as const) : (['bare', 'listener'] as const)) {
-      rates[kind].push(await load(servers[kind].port, SECONDS));
+      const res = await round(servers[kind], SECONDS);
+      rates[kind].push(res.rate);
+      cpu[kind].push(res.cpuUs);
     }
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const bare = median(rates.bare);
-  const listener = median(rates.listener);
-  const ratio = listener / bare;
+  const list = (xs: number[], d = 0): string => xs.map((x) => x.toFixed(d)).join(', ');
+  const capacity = median(cpu.bare) / median(cpu.listener);
+  const throughput = median(rates.listener) / median(rates.bare);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-  console.log(`load: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s each, alternating; signed bodies ${bodies[0]!.raw.length}-${bodies[1]!.raw.length} bytes`);
-  console.log(`bare node:http + crypto: ${bare.toFixed(0)} req/s (rounds: ${rates.bare.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`apichat-bdd listener:    ${listener.toFixed(0)} req/s (rounds: ${rates.listener.map((x) => x.toFixed(0)).join(', ')})`);
-  console.log(`ratio: ${(ratio * 100).toFixed(1)}% of the bare server (target >= 70%)`);
-  process.exitCode = ratio >= 0.7 ? 0 : 1;
+  console.log(`load: ${CONNECTIONS} connections × pipelining ${PIPELINING}, ${ROUNDS} rounds × ${SECONDS} s each, alternating; signed bodies of ${bodies[1]!.raw.length} and ${bodies[0]!.raw.length} bytes`);
+  console.log(`bare node:http + crypto: ${median(cpu.bare).toFixed(1)} µs CPU/request (rounds ${list(cpu.bare, 1)}); ${median(rates.bare).toFixed(0)} req/s seen (rounds ${list(rates.bare)})`);
+  console.log(`apichat-bdd listener:    ${median(cpu.listener).toFixed(1)} µs CPU/request (rounds ${list(cpu.listener, 1)}); ${median(rates.listener).toFixed(0)} req/s seen (rounds ${list(rates.listener)})`);
+  console.log(`capacity ratio (bare CPU/request ÷ listener CPU/request): ${(capacity * 100).toFixed(1)}% (target >= 70%)`);
+  console.log(`throughput ratio as seen by the load source (bounded by the load source on 2 cores): ${(throughput * 100).toFixed(1)}%`);
+  process.exitCode = capacity >= 0.7 ? 0 : 1;
 } finally {
   servers.bare.child.kill();
   servers.listener.child.kill();
