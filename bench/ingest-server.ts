@@ -3,7 +3,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { MemoryStore, startListener } from '../src/inbox/index.ts';
+import { verify } from '../src/protocol/index.ts';
 
 const SECRET = process.env.BENCH_SECRET ?? 'bench-secret';
 const kind = process.argv[2];
@@ -18,12 +20,35 @@ process.on('SIGINT', () => process.exit(0));
 
 if (kind === 'listener') {
   const store = new MemoryStore();
-  for (let i = 0; i < 100; i++) store.register(`user-${i}`);
-  // Keep memory flat over a long run: the store is not what is measured.
-  store.onAny(() => void handled++);
+  // Model a test run's store: 100 conversations open at once (far more than a run keeps),
+  // each ending after 10 replies and replaced by a new one, as scenarios end and start.
+  const CONVERSATIONS = 100;
+  const REPLIES_PER_CONVERSATION = 10;
+  for (let i = 0; i < CONVERSATIONS; i++) store.register(`user-${i}`);
+  store.onAny((m) => {
+    handled++;
+    const id = m.sender_id!;
+    if (store.messages(id).length >= REPLIES_PER_CONVERSATION) {
+      store.unregister(id);
+      store.register(id);
+    }
+  });
   const l = await startListener({ secret: SECRET, store });
   process.send!({ port: Number(new URL(l.origin).port) });
-  setInterval(() => { for (let i = 0; i < 100; i++) { store.unregister(`user-${i}`); store.register(`user-${i}`); } }, 1000).unref();
+} else if (kind === 'fastify') {
+  // For reference: fastify with a raw-body route that verifies and parses, and stores nothing.
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/webhook', (req, reply) => {
+    const raw = req.body as Buffer;
+    if (!verify(raw, req.headers['x-hub-signature-256'], SECRET).ok) return reply.code(401).send();
+    JSON.parse(raw.toString('utf8'));
+    handled++;
+    return reply.code(200).type('text/plain').send('ok');
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.send!({ port: (app.server.address() as AddressInfo).port });
 } else {
   // The baseline: the least a correct webhook must do — read the bytes, verify, parse, answer.
   const server = createServer((req, res) => {

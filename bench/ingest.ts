@@ -83,15 +83,16 @@ async function load(port: number, seconds: number): Promise<number> {
   return ok / elapsed;
 }
 
-const servers = { bare: await start('bare'), listener: await start('listener') };
+const servers = { bare: await start('bare'), fastify: await start('fastify'), listener: await start('listener') };
 try {
   // Warm up both (JIT, connection pools).
-  await load(servers.bare.port, 1);
-  await load(servers.listener.port, 1);
-  const rates: Record<'bare' | 'listener', number[]> = { bare: [], listener: [] };
-  const cpu: Record<'bare' | 'listener', number[]> = { bare: [], listener: [] };
+  for (const s of Object.values(servers)) await load(s.port, 1);
+  type Kind = keyof typeof servers;
+  const rates: Record<Kind, number[]> = { bare: [], fastify: [], listener: [] };
+  const cpu: Record<Kind, number[]> = { bare: [], fastify: [], listener: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of r % 2 ? (['listener', 'bare'] as const) : (['bare', 'listener'] as const)) {
+    const order: Kind[] = ['bare', 'fastify', 'listener'];
+    for (const kind of r % 2 ? order.reverse() : order) {
       const res = await round(servers[kind], SECONDS);
       rates[kind].push(res.rate);
       cpu[kind].push(res.cpuUs);
@@ -104,11 +105,11 @@ try {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   console.log(`load: ${CONNECTIONS} connections × pipelining ${PIPELINING}, ${ROUNDS} rounds × ${SECONDS} s each, alternating; signed bodies of ${bodies[1]!.raw.length} and ${bodies[0]!.raw.length} bytes`);
   console.log(`bare node:http + crypto: ${median(cpu.bare).toFixed(1)} µs CPU/request (rounds ${list(cpu.bare, 1)}); ${median(rates.bare).toFixed(0)} req/s seen (rounds ${list(rates.bare)})`);
+  console.log(`fastify + verify only:   ${median(cpu.fastify).toFixed(1)} µs CPU/request (rounds ${list(cpu.fastify, 1)}); ${median(rates.fastify).toFixed(0)} req/s seen (rounds ${list(rates.fastify)})`);
   console.log(`apichat-bdd listener:    ${median(cpu.listener).toFixed(1)} µs CPU/request (rounds ${list(cpu.listener, 1)}); ${median(rates.listener).toFixed(0)} req/s seen (rounds ${list(rates.listener)})`);
   console.log(`capacity ratio (bare CPU/request ÷ listener CPU/request): ${(capacity * 100).toFixed(1)}% (target >= 70%)`);
   console.log(`throughput ratio as seen by the load source (bounded by the load source on 2 cores): ${(throughput * 100).toFixed(1)}%`);
   process.exitCode = capacity >= 0.7 ? 0 : 1;
 } finally {
-  servers.bare.child.kill();
-  servers.listener.child.kill();
+  for (const s of Object.values(servers)) s.child.kill();
 }

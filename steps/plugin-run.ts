@@ -16,9 +16,33 @@ interface PluginContext {
 
 export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<void>> {
   const say = (line: string): void => void ctx.environment.stderr.write(`${line}\n`);
+  let starting: Promise<RunHandle>;
+  try {
+    starting = startRun(loadConfig(), say);
+  } catch (e) {
+    say(formatUserError(e));
+    process.exit(2);
+  }
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= starting
+      .then((r) => r.close(), () => [] as string[]) // a failed start has closed what it opened
+      .then((notes) => {
+        for (const n of notes) say(n);
+        delete (globalThis as Record<symbol, unknown>)[RUN_KEY];
+        delete process.env[RUN_ENV];
+      }));
+  // Put the previous webhook back also when the run is interrupted, even while it is starting
+  // (the webhook may be registered already): the handlers are in place before registration.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`apichat-bdd: ${signal}: cleaning up`);
+      void close().finally(() => process.exit(130));
+    });
+  }
   let run: RunHandle;
   try {
-    run = await startRun(loadConfig(), say);
+    run = await starting;
   } catch (e) {
     // A configuration mistake stops the run before any scenario, in one line, no stack.
     say(formatUserError(e));
@@ -43,20 +67,6 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
   };
 
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= run.close().then((notes) => {
-      for (const n of notes) say(n);
-      delete (globalThis as Record<symbol, unknown>)[RUN_KEY];
-      delete process.env[RUN_ENV];
-    }));
-  // Put the previous webhook back also when the run is interrupted.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`apichat-bdd: ${signal}: cleaning up`);
-      void close().finally(() => process.exit(130));
-    });
-  }
   return async () => {
     try {
       sayCoverage();

@@ -50,36 +50,47 @@ export function buttonsOf(m: BotMessage): Array<{ button: Button; card?: Card }>
 
 /** Never throws: a well-formed JSON body of a shape we do not know becomes `unknown`. */
 export function normalise(raw: unknown, arrivedAt: number = nowMs()): BotMessage {
+  // Hot path (every delivery): dispatch on the discriminating fields, parse with that one
+  // schema, and take the address from its result; the address schema is for unknown shapes.
+  if (isObject(raw)) {
+    const type = raw.type;
+    const contentType = raw.content_type;
+    if (type === 'text' && contentType === 'button_template') {
+      const b = ButtonTemplateReplySchema.safeParse(raw);
+      if (b.success) {
+        const d = b.data;
+        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'buttons', text: d.content_attributes.text ?? d.text ?? '', buttons: d.content_attributes.buttons };
+      }
+    } else if (type === 'text' && contentType === 'generic_template') {
+      const g = GenericTemplateReplySchema.safeParse(raw);
+      if (g.success) {
+        const d = g.data;
+        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'carousel', text: d.text ?? '', ratio: d.content_attributes.ratio ?? null, cards: d.content_attributes.items };
+      }
+    } else if (type === 'text') {
+      const t = TextReplySchema.safeParse(raw);
+      if (t.success) {
+        const d = t.data;
+        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'text', text: d.text };
+      }
+    } else if ((MEDIA_KINDS as readonly unknown[]).includes(type)) {
+      const m = MediaReplySchema.safeParse(raw);
+      if (m.success) {
+        const d = m.data;
+        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: d.type, url: d.url };
+      }
+    }
+  }
   const address = AddressSchema.safeParse(raw);
-  const base: MessageBase = {
+  return {
     sender_id: address.success ? address.data.sender_id : null,
     conv_id: address.success ? ((address.data.conv_id as number | string | undefined) ?? null) : null,
     private: isObject(raw) && raw.private === true,
     arrived_at: arrivedAt,
     raw,
+    kind: 'unknown',
+    reason: unknownReason(raw),
   };
-  // Dispatch on the discriminating fields first: one schema parse per delivery on the hot path.
-  const type = isObject(raw) ? raw.type : undefined;
-  const contentType = isObject(raw) ? raw.content_type : undefined;
-  if (type === 'text' && contentType === 'button_template') {
-    const b = ButtonTemplateReplySchema.safeParse(raw);
-    if (b.success) {
-      return { ...base, kind: 'buttons', text: b.data.content_attributes.text ?? b.data.text ?? '', buttons: b.data.content_attributes.buttons };
-    }
-  } else if (type === 'text' && contentType === 'generic_template') {
-    const g = GenericTemplateReplySchema.safeParse(raw);
-    if (g.success) {
-      const a = g.data.content_attributes;
-      return { ...base, kind: 'carousel', text: g.data.text ?? '', ratio: a.ratio ?? null, cards: a.items };
-    }
-  } else if (type === 'text') {
-    const t = TextReplySchema.safeParse(raw);
-    if (t.success) return { ...base, kind: 'text', text: t.data.text };
-  } else if ((MEDIA_KINDS as readonly unknown[]).includes(type)) {
-    const m = MediaReplySchema.safeParse(raw);
-    if (m.success) return { ...base, kind: m.data.type, url: m.data.url };
-  }
-  return { ...base, kind: 'unknown', reason: unknownReason(raw) };
 }
 
 function unknownReason(raw: unknown): string {

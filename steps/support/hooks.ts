@@ -10,6 +10,11 @@ export { TRANSCRIPT_MEDIA_TYPE };
 
 setWorldConstructor(ChatWorld);
 
+// A --parallel worker whose coordinator is gone stops at once, instead of driving the bot until
+// its steps time out. A terminal's Ctrl-C reaches every process, but a CI cancel signals only the
+// coordinator, which puts the previous webhook back and exits (steps/plugin-run.ts).
+if (process.env.CUCUMBER_WORKER_ID !== undefined) process.once('disconnect', () => process.exit(130));
+
 // Steps wait at most the reply timeout (plus settling); Cucumber's own limit sits above it
 // so our message, which says what the bot did say, is the one a user sees.
 setDefaultTimeout(runContextTimeout());
