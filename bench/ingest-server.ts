@@ -42,10 +42,13 @@ if (kind === 'listener') {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post('/webhook', (req, reply) => {
     const raw = req.body as Buffer;
-    if (!verify(raw, req.headers['x-hub-signature-256'], SECRET).ok) return reply.code(401).send();
+    if (!verify(raw, req.headers['x-hub-signature-256'], SECRET).ok) {
+      void reply.code(401).send();
+      return;
+    }
     JSON.parse(raw.toString('utf8'));
     handled++;
-    return reply.code(200).type('text/plain').send('ok');
+    void reply.code(200).type('text/plain').send('ok');
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   process.send!({ port: (app.server.address() as AddressInfo).port });

@@ -8,7 +8,7 @@ import { Pool } from 'undici';
 import { buildButtonReply, buildTextReply, sign } from '../src/protocol/index.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '32' }, pipelining: { type: 'string', default: '1' } },
+  options: { seconds: { type: 'string', default: '1.5' }, rounds: { type: 'string', default: '10' }, connections: { type: 'string', default: '32' }, pipelining: { type: 'string', default: '1' } },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
@@ -100,14 +100,18 @@ try {
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const list = (xs: number[], d = 0): string => xs.map((x) => x.toFixed(d)).join(', ');
-  const capacity = median(cpu.bare) / median(cpu.listener);
+  // The host's speed drifts over seconds on these shared machines: compare each round's
+  // listener with the bare server measured right next to it, then take the median ratio.
+  const capacity = median(cpu.bare.map((b, i) => b / cpu.listener[i]!));
+  const fastifyShare = median(cpu.bare.map((b, i) => b / cpu.fastify[i]!));
   const throughput = median(rates.listener) / median(rates.bare);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   console.log(`load: ${CONNECTIONS} connections × pipelining ${PIPELINING}, ${ROUNDS} rounds × ${SECONDS} s each, alternating; signed bodies of ${bodies[1]!.raw.length} and ${bodies[0]!.raw.length} bytes`);
   console.log(`bare node:http + crypto: ${median(cpu.bare).toFixed(1)} µs CPU/request (rounds ${list(cpu.bare, 1)}); ${median(rates.bare).toFixed(0)} req/s seen (rounds ${list(rates.bare)})`);
   console.log(`fastify + verify only:   ${median(cpu.fastify).toFixed(1)} µs CPU/request (rounds ${list(cpu.fastify, 1)}); ${median(rates.fastify).toFixed(0)} req/s seen (rounds ${list(rates.fastify)})`);
   console.log(`apichat-bdd listener:    ${median(cpu.listener).toFixed(1)} µs CPU/request (rounds ${list(cpu.listener, 1)}); ${median(rates.listener).toFixed(0)} req/s seen (rounds ${list(rates.listener)})`);
-  console.log(`capacity ratio (bare CPU/request ÷ listener CPU/request): ${(capacity * 100).toFixed(1)}% (target >= 70%)`);
+  console.log(`capacity ratio, median over rounds of bare CPU/request ÷ listener CPU/request: ${(capacity * 100).toFixed(1)}% (target >= 70%)`);
+  console.log(`  (fastify + verify alone reaches ${(fastifyShare * 100).toFixed(1)}% of the bare server)`);
   console.log(`throughput ratio as seen by the load source (bounded by the load source on 2 cores): ${(throughput * 100).toFixed(1)}%`);
   process.exitCode = capacity >= 0.7 ? 0 : 1;
 } finally {

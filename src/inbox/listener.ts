@@ -25,25 +25,32 @@ export function buildListener({ secret, store, path = '/webhook', bodyLimit = DE
 
   const excerpt = (raw: Buffer): string => raw.subarray(0, 200).toString('utf8');
 
-  // Synchronous on purpose: the whole request is handled in one tick, no promise per delivery.
-  const handle = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  // Synchronous and returning nothing on purpose: one tick per delivery, no promise, and no
+  // value for fastify to send again (a sync handler's return value is passed to reply.send,
+  // and sending twice builds an FST_ERR_REP_ALREADY_SENT error on every request).
+  const answer = (reply: FastifyReply, status: number, body: string): void => {
+    void reply.code(status).type('text/plain; charset=utf-8').send(body);
+  };
+
+  const handle = (req: FastifyRequest, reply: FastifyReply): void => {
     const raw = Buffer.isBuffer(req.body) ? req.body : EMPTY;
     const arrivedAt = nowMs();
-    const query = req.query as Record<string, unknown> | undefined;
+    // Only a URL with a query string can carry the handshake there; skip parsing otherwise.
+    const query = req.raw.url?.includes('?') ? (req.query as Record<string, unknown>) : undefined;
     if (mayBeHandshake(raw, query)) {
       const handshake = parseHandshake(raw, req.headers['content-type'], query);
       if (handshake) {
-        const answer = answerHandshake(handshake, secret);
-        if (answer.ok) return reply.code(200).type('text/plain; charset=utf-8').send(answer.challenge);
-        store.reject({ at: Date.now(), status: 403, reason: answer.reason });
-        return reply.code(403).type('text/plain; charset=utf-8').send(answer.reason);
+        const result = answerHandshake(handshake, secret);
+        if (result.ok) return answer(reply, 200, result.challenge);
+        store.reject({ at: Date.now(), status: 403, reason: result.reason });
+        return answer(reply, 403, result.reason);
       }
     }
-    if (req.method !== 'POST') return reply.code(405).send('POST only');
+    if (req.method !== 'POST') return answer(reply, 405, 'POST only');
     const check = verify(raw, req.headers[SIGNATURE_HEADER], secret);
     if (!check.ok) {
       store.reject({ at: Date.now(), status: 401, reason: check.reason, excerpt: excerpt(raw) });
-      return reply.code(401).type('text/plain; charset=utf-8').send(check.reason);
+      return answer(reply, 401, check.reason);
     }
     let json: unknown;
     try {
@@ -51,10 +58,10 @@ export function buildListener({ secret, store, path = '/webhook', bodyLimit = DE
     } catch {
       // Signed but unreadable: refused, yet kept in the rejection log for the report.
       store.reject({ at: Date.now(), status: 400, reason: 'malformed JSON', excerpt: excerpt(raw) });
-      return reply.code(400).type('text/plain; charset=utf-8').send('malformed JSON');
+      return answer(reply, 400, 'malformed JSON');
     }
     store.add(normalise(json, arrivedAt));
-    return reply.code(200).type('text/plain; charset=utf-8').send('ok');
+    return answer(reply, 200, 'ok');
   };
 
   app.route({ method: ['GET', 'POST'], url: path, handler: handle });

@@ -25,10 +25,13 @@ function fromParams(p: Params | null | undefined): Handshake | null {
   return { mode, verifyToken: pick(p, 'verify_token') ?? '', challenge: pick(p, 'challenge') ?? '' };
 }
 
+const HUB_MODE = Buffer.from('hub_mode');
+const HUB_DOT_MODE = Buffer.from('hub.mode');
+
 /** Cheap test used on the hot path: only a body mentioning hub_mode/hub.mode can be a handshake. */
 export function mayBeHandshake(raw: Buffer, query: Params | undefined): boolean {
   if (query && (query.hub_mode !== undefined || query['hub.mode'] !== undefined)) return true;
-  return raw.length < 4096 && (raw.includes('hub_mode') || raw.includes('hub.mode'));
+  return raw.length < 4096 && (raw.includes(HUB_MODE) || raw.includes(HUB_DOT_MODE));
 }
 
 /** Returns the handshake carried by the request, or null when it is not one. */

@@ -59,31 +59,31 @@ export function normalise(raw: unknown, arrivedAt: number = nowMs()): BotMessage
       const b = ButtonTemplateReplySchema.safeParse(raw);
       if (b.success) {
         const d = b.data;
-        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'buttons', text: d.content_attributes.text ?? d.text ?? '', buttons: d.content_attributes.buttons };
+        return { sender_id: String(d.sender_id), conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'buttons', text: d.content_attributes.text ?? d.text ?? '', buttons: d.content_attributes.buttons };
       }
     } else if (type === 'text' && contentType === 'generic_template') {
       const g = GenericTemplateReplySchema.safeParse(raw);
       if (g.success) {
         const d = g.data;
-        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'carousel', text: d.text ?? '', ratio: d.content_attributes.ratio ?? null, cards: d.content_attributes.items };
+        return { sender_id: String(d.sender_id), conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'carousel', text: d.text ?? '', ratio: d.content_attributes.ratio ?? null, cards: d.content_attributes.items };
       }
     } else if (type === 'text') {
       const t = TextReplySchema.safeParse(raw);
       if (t.success) {
         const d = t.data;
-        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'text', text: d.text };
+        return { sender_id: String(d.sender_id), conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'text', text: d.text };
       }
     } else if ((MEDIA_KINDS as readonly unknown[]).includes(type)) {
       const m = MediaReplySchema.safeParse(raw);
       if (m.success) {
         const d = m.data;
-        return { sender_id: d.sender_id, conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: d.type, url: d.url };
+        return { sender_id: String(d.sender_id), conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: d.type, url: d.url };
       }
     }
   }
   const address = AddressSchema.safeParse(raw);
   return {
-    sender_id: address.success ? address.data.sender_id : null,
+    sender_id: address.success ? String(address.data.sender_id) : null,
     conv_id: address.success ? ((address.data.conv_id as number | string | undefined) ?? null) : null,
     private: isObject(raw) && raw.private === true,
     arrived_at: arrivedAt,

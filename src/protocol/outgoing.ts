@@ -22,8 +22,8 @@ export const CardSchema = z.looseObject({
 export type Card = z.infer<typeof CardSchema>;
 
 const common = {
-  // Numbers are what the page shows; some deployments send ids as strings, so accept both.
-  sender_id: z.union([z.string(), z.number()]).transform(String),
+  // The page shows a string; accept a number too (normalise turns it into a string).
+  sender_id: z.union([z.string(), z.number()]),
   conv_id: z.union([z.number(), z.string()]),
   message_type: z.literal('outgoing'),
   private: z.boolean().default(false),
@@ -61,7 +61,7 @@ export type MediaReply = z.infer<typeof MediaReplySchema>;
 
 /** Just enough to file a delivery we cannot otherwise read under its conversation. */
 export const AddressSchema = z.looseObject({
-  sender_id: z.union([z.string(), z.number()]).transform(String),
+  sender_id: z.union([z.string(), z.number()]),
   conv_id: z.unknown().optional(),
 });
 

@@ -1,0 +1,12 @@
+import { MemoryStore } from '../src/inbox/index.ts';
+import { normalise, buildTextReply, buildButtonReply, verify, sign } from '../src/protocol/index.ts';
+const raws = [JSON.stringify(buildTextReply({sender_id:'user-1',conv_id:1},'Reply number 1 with some text in it.')), JSON.stringify(buildButtonReply({sender_id:'user-2',conv_id:1},'Pick one',[{title:'A'},{title:'B'},{title:'C'}]))].map(r=>Buffer.from(r));
+const sigs = raws.map(r=>sign(r,'k'));
+const N=300000;
+const measure = (name: string, fn: (i:number)=>void) => { for(let i=0;i<50000;i++) fn(i); const c=process.cpuUsage(); const t=performance.now(); for(let i=0;i<N;i++) fn(i); const w=(performance.now()-t)*1000/N; const cc=process.cpuUsage(c); console.log(name.padEnd(28), 'wall', w.toFixed(2), 'µs  cpu', ((cc.user+cc.system)/N).toFixed(2),'µs'); };
+measure('verify', i => { verify(raws[i%2]!, sigs[i%2], 'k'); });
+measure('parse', i => { JSON.parse(raws[i%2]!.toString('utf8')); });
+measure('parse+normalise', i => { normalise(JSON.parse(raws[i%2]!.toString('utf8'))); });
+const store = new MemoryStore(); for (let k=0;k<100;k++) store.register('user-'+k);
+store.onAny((m)=>{ if (store.messages(m.sender_id!).length>=10){ store.unregister(m.sender_id!); store.register(m.sender_id!);} });
+measure('parse+normalise+store', i => { const j = JSON.parse(raws[i%2]!.toString('utf8')); j.sender_id = 'user-'+(i%100); store.add(normalise(j)); });
