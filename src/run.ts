@@ -3,7 +3,7 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
-import { BotClient, PartnerClient } from './client/index.ts';
+import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
 import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
@@ -157,9 +157,4 @@ async function restoreWebhook(partner: PartnerClient, previous: WebhookInfo): Pr
   }
   await partner.remove();
   return 'apichat-bdd: webhook removed (none was set before the run)';
-}
-
-/** The BotClient for a shared run. */
-export function botClientFor(shared: SharedRun): BotClient {
-  return new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey });
 }

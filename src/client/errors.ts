@@ -33,30 +33,25 @@ export interface ClientErrorDetails {
   attempts?: number;
 }
 
-/** A call to the bot URL failed. */
-export class BotClientError extends ApiChatError {
-  declare readonly code: BotErrorCode;
+/** What both clients' errors carry besides the code and message. */
+abstract class ClientError<Code extends string> extends ApiChatError {
+  declare readonly code: Code;
   readonly status: number | undefined;
   readonly attempts: number | undefined;
 
-  constructor(code: BotErrorCode, message: string, details: ClientErrorDetails = {}) {
+  constructor(code: Code, message: string, details: ClientErrorDetails = {}) {
     super(code, message, { variable: details.variable, cause: details.cause });
-    this.name = 'BotClientError';
     this.status = details.status;
     this.attempts = details.attempts;
   }
 }
 
-/** A call to the partner API (webhook get / set / remove) failed. */
-export class PartnerClientError extends ApiChatError {
-  declare readonly code: PartnerErrorCode;
-  readonly status: number | undefined;
-  readonly attempts: number | undefined;
+/** A call to the bot URL failed. */
+export class BotClientError extends ClientError<BotErrorCode> {
+  override name = 'BotClientError';
+}
 
-  constructor(code: PartnerErrorCode, message: string, details: ClientErrorDetails = {}) {
-    super(code, message, { variable: details.variable, cause: details.cause });
-    this.name = 'PartnerClientError';
-    this.status = details.status;
-    this.attempts = details.attempts;
-  }
+/** A call to the partner API (webhook get / set / remove) failed. */
+export class PartnerClientError extends ClientError<PartnerErrorCode> {
+  override name = 'PartnerClientError';
 }
