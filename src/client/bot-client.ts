@@ -4,16 +4,12 @@
 import type { Dispatcher } from 'undici';
 import type { Incoming } from '../protocol/index.ts';
 import { BotClientError, BotErrorCode } from './errors.ts';
-import { hostPort, sendHttp, sharedAgent, TransportError } from './http.ts';
+import { hostPort, mayHaveArrived, sendHttp, sharedAgent, TransportError, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
 
-export interface BotClientOptions {
+export interface BotClientOptions extends TransportOptions {
   botUrl: string;
   flowKey: string;
-  /** Deadline of one `send`, retries included. Default 10000. */
-  timeoutMs?: number;
-  /** Defaults to the shared keep-alive Agent; tests pass a MockAgent. */
-  dispatcher?: Dispatcher;
 }
 
 export interface BotResponse {
@@ -25,8 +21,6 @@ export interface BotResponse {
 export const BOT_URL_VAR = 'APICHAT_BOT_URL';
 export const FLOW_KEY_VAR = 'APICHAT_FLOW_API_KEY';
 
-/** Failures after which the platform may have the message (said so, since it is not re-sent). */
-const MAY_HAVE_ARRIVED = new Set(['timeout', 'reset', 'other']);
 
 export class BotClient {
   readonly url: URL;
@@ -62,7 +56,7 @@ export class BotClient {
       });
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      const notResent = MAY_HAVE_ARRIVED.has(err.kind) ? '; the message was not re-sent (the bot may have received it)' : '';
+      const notResent = mayHaveArrived(err.kind) ? '; the message was not re-sent (the bot may have received it)' : '';
       const fix =
         err.kind === 'dns'
           ? `check the host in ${BOT_URL_VAR}`

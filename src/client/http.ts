@@ -77,6 +77,19 @@ export class TransportError extends Error {
   }
 }
 
+/** Options both clients take for their transport. */
+export interface TransportOptions {
+  /** Deadline of one call, retries included. Default 10000. */
+  timeoutMs?: number;
+  /** Defaults to the shared keep-alive Agent; tests pass a MockAgent. */
+  dispatcher?: Dispatcher;
+}
+
+/** Failures after which the platform may have the request (said so, since it is never re-sent). */
+export function mayHaveArrived(kind: FailureKind): boolean {
+  return kind === 'timeout' || kind === 'reset' || kind === 'other';
+}
+
 export interface HttpCall {
   url: URL;
   method: 'GET' | 'POST' | 'DELETE';

@@ -4,20 +4,17 @@
 import type { Dispatcher } from 'undici';
 import { partnerPaths, PartnerResponseSchema, type PartnerResponse, type WebhookInfo } from '../protocol/index.ts';
 import { PartnerClientError, PartnerErrorCode } from './errors.ts';
-import { sendHttp, sharedAgent, TransportError, type HttpResult } from './http.ts';
+import { mayHaveArrived, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
 
-export interface PartnerClientOptions {
+/** `timeoutMs` is the deadline of get and remove. */
+export interface PartnerClientOptions extends TransportOptions {
   /** e.g. https://www.uchat.com.au/api (with or without a trailing slash). */
   baseUrl: string;
   partnerKey: string;
   workspaceId: string;
-  /** Deadline of get and remove. Default 10000. */
-  timeoutMs?: number;
   /** Deadline of set, which waits for the platform's handshake with the webhook. Default 30000 (or timeoutMs if larger). */
   setTimeoutMs?: number;
-  /** Defaults to the shared keep-alive Agent; tests pass a MockAgent. */
-  dispatcher?: Dispatcher;
 }
 
 export interface SetWebhookInput {
@@ -107,8 +104,7 @@ export class PartnerClient {
       });
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
-      const mayHaveArrived = err.kind === 'timeout' || err.kind === 'reset' || err.kind === 'other';
-      const notResent = mayHaveArrived ? '; not re-sent (the platform may have received it)' : '';
+      const notResent = mayHaveArrived(err.kind) ? '; not re-sent (the platform may have received it)' : '';
       let fix = `is ${PARTNER_BASE_URL_VAR} right and the platform up?`;
       if (err.kind === 'dns') fix = `check the host in ${PARTNER_BASE_URL_VAR}`;
       if (op === 'set' && err.kind === 'timeout') {
