@@ -13,7 +13,15 @@ setWorldConstructor(ChatWorld);
 // A --parallel worker whose coordinator is gone stops at once, instead of driving the bot until
 // its steps time out. A terminal's Ctrl-C reaches every process, but a CI cancel signals only the
 // coordinator, which puts the previous webhook back and exits (steps/plugin-run.ts).
-if (process.env.CUCUMBER_WORKER_ID !== undefined) process.once('disconnect', () => process.exit(130));
+// The pipe can break before 'disconnect' is emitted: a message sent then (a step result, an
+// attachment) fails with EPIPE on the process object, which would otherwise crash with a stack.
+if (process.env.CUCUMBER_WORKER_ID !== undefined) {
+  process.once('disconnect', () => process.exit(130));
+  process.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_IPC_CHANNEL_CLOSED') process.exit(130);
+    throw e;
+  });
+}
 
 // Steps wait at most the reply timeout (plus settling); Cucumber's own limit sits above it
 // so our message, which says what the bot did say, is the one a user sees.
