@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CUCUMBER_BIN = 'node_modules/@cucumber/cucumber/bin/cucumber.js';
 /** Same support code and plugin as cucumber.js, but no `paths`: only the named file runs. */
 export const FIXTURE_CONFIG = 'test/fixtures/features/cucumber.fixtures.js';

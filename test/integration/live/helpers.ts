@@ -9,9 +9,9 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
 import { Agent } from 'undici';
-import { PartnerClient } from '../../src/client/index.ts';
-import { MemoryStore, startListener, type RunningListener } from '../../src/inbox/index.ts';
-import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { PartnerClient } from '../../../src/client/index.ts';
+import { MemoryStore, startListener, type RunningListener } from '../../../src/inbox/index.ts';
+import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
 import { CUCUMBER_BIN, ROOT, stackLines } from '../features/helpers.ts';
 
 export { ROOT, stackLines };
