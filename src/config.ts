@@ -35,6 +35,8 @@ export interface Config {
   settleMs: number | undefined;
   /** Simulated mode: the bot file to play instead of the demo bot. */
   simulatorBot: string | undefined;
+  /** Runner mode (a test run) / publishing (`listen`): replies travel through Redis Streams. */
+  redisUrl: string | undefined;
 }
 
 export const SECRET_VARIABLES = ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET'] as const;
@@ -53,6 +55,7 @@ export const VARIABLES = {
   APICHAT_QUIET_MS: 'how long "says nothing more" listens (default 1000; 300 simulated)',
   APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default 200; derived simulated)',
   APICHAT_SIMULATOR_BOT: 'simulated mode: a bot file to play instead of the demo bot',
+  APICHAT_REDIS_URL: 'Redis for runners on several machines (redis://[:password@]host:port[/db], rediss:// for TLS): `listen` publishes to it, a test run reads from it',
 } as const;
 export type Variable = keyof typeof VARIABLES;
 
@@ -110,10 +113,24 @@ function secret(env: Env, name: Variable, why: string): string {
   return v;
 }
 
+const redisUrlSchema = z.url({ protocol: /^rediss?$/ });
+
+/** APICHAT_REDIS_URL, checked; a bad value is echoed without its password. */
+function redisUrl(env: Env): string | undefined {
+  const v = get(env, 'APICHAT_REDIS_URL');
+  if (v === undefined) return undefined;
+  if (!redisUrlSchema.safeParse(v).success) {
+    throw new ConfigError('APICHAT_REDIS_URL', `expected a redis:// or rediss:// URL such as redis://localhost:6379 or rediss://:password@redis.example.com:6380, got ${shown(env, v.replace(/\/\/[^@/]*@/, '//***@'))}`);
+  }
+  return v;
+}
+
 export function loadConfig(env: Env = readEnv()): Config {
   const partnerVars = ['APICHAT_PARTNER_BASE_URL', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WORKSPACE_ID'] as const;
   const partnerSet = partnerVars.filter((v) => get(env, v) !== undefined);
   const botUrl = url(env, 'APICHAT_BOT_URL', 'https://bot.dfktv2.com/api/apichat/<code>');
+  // With Redis, a test run is a runner: no listener, no webhook, so no secret or public URL needed.
+  const redis = redisUrl(env);
   const live = botUrl !== undefined || partnerSet.length > 0 || get(env, 'APICHAT_FLOW_API_KEY') !== undefined;
 
   if (partnerSet.length > 0 && partnerSet.length < partnerVars.length) {
@@ -142,8 +159,8 @@ export function loadConfig(env: Env = readEnv()): Config {
       throw new ConfigError('APICHAT_BOT_URL', 'is not set; set it to the bot URL of the API Chat channel, or set the partner variables (APICHAT_PARTNER_BASE_URL, APICHAT_PARTNER_API_KEY, APICHAT_WORKSPACE_ID) to read it from the workspace');
     }
     flowKey = secret(env, 'APICHAT_FLOW_API_KEY', 'set it to the flow API key of the workspace (Bearer key for the bot URL, with the manage flow permission)');
-    webhookSecret = secret(env, 'APICHAT_WEBHOOK_SECRET', 'set it to the webhook verification key (it checks every reply\'s signature)');
-    if (partner && !publicUrl) {
+    if (!redis) webhookSecret = secret(env, 'APICHAT_WEBHOOK_SECRET', 'set it to the webhook verification key (it checks every reply\'s signature)');
+    if (partner && !publicUrl && !redis) {
       throw new ConfigError('APICHAT_PUBLIC_URL', 'is not set; with the partner variables the run registers the webhook, so set it to the address the platform can reach (a tunnel or the CI host), e.g. https://my-tunnel.example.com/webhook');
     }
   }
@@ -163,6 +180,7 @@ export function loadConfig(env: Env = readEnv()): Config {
     quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000) ?? (simulated ? 300 : 1000),
     settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000) ?? (simulated ? undefined : 200),
     simulatorBot: get(env, 'APICHAT_SIMULATOR_BOT'),
+    redisUrl: redis,
   };
 }
 

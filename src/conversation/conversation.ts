@@ -12,8 +12,10 @@ import {
   type Incoming,
   type UserAction,
 } from '../protocol/index.ts';
-import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox } from '../inbox/index.ts';
 import { ConversationError, formatFailure } from './errors.ts';
+import { rejectionNote } from './notes.ts';
+import { buttonNotFound, chooseButton } from './buttons.ts';
 import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
@@ -65,6 +67,8 @@ export class Conversation {
   private lastLocalArrival = 0;
   private maxTurnGap = 0;
   private feed: ConversationFeed | undefined;
+  /** Set when the feed broke for good (Redis went away): every wait fails with it at once. */
+  private feedError: Error | undefined;
   private rejectionBaseline = 0;
 
   private constructor(private readonly o: ConversationOptions) {
@@ -76,7 +80,7 @@ export class Conversation {
   static async open(options: ConversationOptions): Promise<Conversation> {
     const c = new Conversation(options);
     c.rejectionBaseline = (await options.inbox.rejections()).count;
-    c.feed = await options.inbox.open(options.senderId, (m) => c.onMessage(m));
+    c.feed = await options.inbox.open(options.senderId, (m) => c.onMessage(m), (e) => c.onFeedError(e));
     return c;
   }
 
@@ -111,6 +115,11 @@ export class Conversation {
     for (const fn of [...this.arrivalListeners]) fn();
   }
 
+  private onFeedError(e: Error): void {
+    this.feedError ??= e;
+    for (const fn of [...this.arrivalListeners]) fn();
+  }
+
   private turnAt(at: number): number {
     for (let i = this.turnStarts.length - 1; i >= 0; i--) if (this.turnStarts[i]! <= at) return i + 1;
     return 0;
@@ -133,6 +142,7 @@ export class Conversation {
   /** Re-checks on every arrival until `check` yields a value or `deadline()` (re-read each time) passes. */
   private async waitFor<T>(check: () => T | undefined, deadline: () => number): Promise<T | undefined> {
     for (;;) {
+      if (this.feedError) throw this.feedError;
       const found = check();
       if (found !== undefined) return found;
       const left = deadline() - nowMs();
@@ -186,6 +196,7 @@ export class Conversation {
 
   private async act(action: UserAction): Promise<void> {
     await this.settle();
+    if (this.feedError) throw this.feedError;
     this.turn++;
     this.turnStartedAt = nowMs();
     this.turnStarts.push(this.turnStartedAt);
@@ -210,39 +221,8 @@ export class Conversation {
       return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw this.buttonNotFound(title, card);
-    const candidates = this.offers(found.message, title, card);
-    if (candidates.length > 1) {
-      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
-      throw new ConversationError(
-        'APICHAT_BUTTON_AMBIGUOUS',
-        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
-      );
-    }
-    const button = candidates[0]!.button;
-    if (button.type !== 'postback') {
-      throw new ConversationError(
-        'APICHAT_NOT_POSTBACK',
-        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
-      );
-    }
-    return button;
-  }
-
-  private buttonNotFound(title: string, card: string | undefined): ConversationError {
-    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
-    if (!withButtons) {
-      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
-    }
-    const m = withButtons.message;
-    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
-      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
-    }
-    const offered = buttonsOf(m)
-      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
-      .join(', ');
-    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
-    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
+    if (!found) throw buttonNotFound([...this.received].reverse().map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
+    return chooseButton(this.offers(found.message, title, card), title);
   }
 
   // ---------- assertions ----------
@@ -348,14 +328,7 @@ export class Conversation {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
   }
 
-  private async rejectionNote(): Promise<string | null> {
-    try {
-      const summary = await this.o.inbox.rejections();
-      const since = summary.count - this.rejectionBaseline;
-      if (since <= 0) return null;
-      return describeRejections({ ...summary, count: since });
-    } catch {
-      return null;
-    }
+  private rejectionNote(): Promise<string | null> {
+    return rejectionNote(this.o.inbox, this.rejectionBaseline);
   }
 }

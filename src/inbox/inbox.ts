@@ -1,7 +1,8 @@
 // What a Conversation needs from the run's listener, wherever it runs: open a feed of one
 // bot user's replies (registered before the first message is sent) and read the rejected-
 // delivery summary. LocalInbox serves a serial run in-process; RemoteInbox (remote.ts)
-// serves --parallel workers over loopback from the one listener of the run.
+// serves --parallel workers over loopback from the one listener of the run; RedisInbox
+// (redis-inbox.ts) serves runners on other machines through Redis Streams.
 import type { BotMessage } from '../protocol/index.ts';
 import type { InboxStore, RejectionSummary } from './store.ts';
 
@@ -12,9 +13,14 @@ export interface ConversationFeed {
 }
 
 export interface Inbox {
-  /** Resolves once replies for senderId are being filed; `onMessage` gets each, in arrival order. */
-  open(senderId: string, onMessage: (m: BotMessage) => void): Promise<ConversationFeed>;
+  /**
+   * Resolves once replies for senderId are being filed; `onMessage` gets each, in arrival order.
+   * `onError` is told when the feed breaks for good (e.g. Redis went away), so a waiting step fails at once.
+   */
+  open(senderId: string, onMessage: (m: BotMessage) => void, onError?: (e: Error) => void): Promise<ConversationFeed>;
   rejections(): Promise<RejectionSummary>;
+  /** Optional: why replies may not be arriving at all (added to a failing step's message), or null. */
+  notice?(): Promise<string | null>;
   close(): Promise<void>;
 }
 

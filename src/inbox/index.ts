@@ -3,3 +3,6 @@ export * from './listener.ts';
 export * from './inbox.ts';
 export * from './control.ts';
 export * from './remote.ts';
+export * from './redis.ts';
+export * from './redis-store.ts';
+export * from './redis-inbox.ts';

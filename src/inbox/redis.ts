@@ -1,0 +1,127 @@
+// What the listener (publisher) and the runners (readers) agree on when replies travel through
+// Redis Streams: the key layout, how to connect with one-line errors, and a shared clock.
+//
+// Key layout: ONE STREAM PER CONVERSATION (`apichat:conv:<sender_id>`). The listener knows
+// nothing about runs (a run is just whoever chose a sender id), and a runner reads exactly its
+// own conversations, so nothing is filtered or read twice, and a stream's length is one
+// conversation's replies. Each stream is capped (XADD MAXLEN ~) and expires an hour after its
+// last reply, so Redis never grows without bound, also when a runner dies mid-scenario.
+import { createClient, type RedisClientType } from 'redis';
+import { ApiChatError } from '../errors.ts';
+import { nowMs } from '../protocol/index.ts';
+
+export const REDIS_VARIABLE = 'APICHAT_REDIS_URL';
+export const REDIS_UNREACHABLE = 'APICHAT_REDIS_UNREACHABLE';
+export const REDIS_LOST = 'APICHAT_REDIS_LOST';
+
+export const KEYS = {
+  conversation: (senderId: string): string => `apichat:conv:${senderId}`,
+  /** Deliveries without a sender_id (shapes the platform may add); nobody reads them but the report of `listen`. */
+  orphans: 'apichat:orphans',
+  /** Hash: `deliveries` (every verified delivery), `rejected`, `r:<reason>` counts. */
+  stats: 'apichat:stats',
+  /** List: the last rejections as JSON, newest first. */
+  rejections: 'apichat:rejections',
+  /** String with a TTL, refreshed by a running `apichat-bdd listen`: is anyone publishing? */
+  listener: 'apichat:listener',
+  /** A runner process's private wake-up stream (see RedisInbox). */
+  wake: (id: string): string => `apichat:wake:${id}`,
+} as const;
+
+/** Entries kept per conversation stream (approximate trim: MAXLEN ~ lets Redis trim whole nodes). */
+export const STREAM_MAXLEN = 1000;
+/** A conversation's stream expires this long after its last reply. */
+export const STREAM_TTL_S = 3600;
+/** Counters and the rejection log expire a week after their last change. */
+export const STATS_TTL_S = 7 * 24 * 3600;
+export const KEEP_REJECTIONS = 20;
+/** The listener's presence key lives this long; it is refreshed three times as often. */
+export const LISTENER_TTL_MS = 15_000;
+
+export type RedisClient = RedisClientType;
+
+/** The URL as it may be shown: no user name or password. */
+export function safeRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+export interface ConnectOptions {
+  /** A runner fails fast and reconnects itself; the listener queues while Redis reconnects. */
+  role: 'runner' | 'listener';
+  connectTimeoutMs?: number;
+  onError?: (e: Error) => void;
+}
+
+/** A connected client, or an ApiChatError naming APICHAT_REDIS_URL (one line, no secret). */
+export async function connectRedis(url: string, { role, connectTimeoutMs = 5000, onError }: ConnectOptions): Promise<RedisClient> {
+  const client = createClient({
+    url,
+    // A runner must never wait on a queue while Redis is gone: its waiting step fails instead.
+    disableOfflineQueue: role === 'runner',
+    // The listener keeps at most this many commands while Redis is away, then drops (and says so).
+    commandsQueueMaxLength: role === 'listener' ? 100_000 : undefined,
+    socket: {
+      connectTimeout: connectTimeoutMs,
+      reconnectStrategy: role === 'runner' ? false : (retries: number) => Math.min(100 * 2 ** retries, 2000),
+    },
+  });
+  let first: Error | undefined;
+  client.on('error', (e: Error) => {
+    first ??= e;
+    onError?.(e);
+  });
+  try {
+    await client.connect();
+  } catch (cause) {
+    client.destroy();
+    throw unreachable(url, (first ?? cause) as Error);
+  }
+  return client;
+}
+
+export function unreachable(url: string, cause: Error): ApiChatError {
+  return new ApiChatError(
+    REDIS_UNREACHABLE,
+    `${REDIS_VARIABLE}: cannot connect to Redis at ${safeRedisUrl(url)} (${describeCause(cause)}); start Redis or fix the URL (redis://[:password@]host:port[/db], rediss:// for TLS)`,
+    { variable: REDIS_VARIABLE, cause },
+  );
+}
+
+export function lost(url: string, cause: Error): ApiChatError {
+  return new ApiChatError(
+    REDIS_LOST,
+    `lost the connection to Redis at ${safeRedisUrl(url)} (${REDIS_VARIABLE}) while waiting for replies (${describeCause(cause)}); replies cannot be read until it is back: check that Redis is up and reachable from this machine`,
+    { variable: REDIS_VARIABLE, cause },
+  );
+}
+
+function describeCause(e: Error): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const text = e.message.replace(/\s+/g, ' ').trim();
+  return code && !text.includes(code) ? `${code}: ${text}` : text;
+}
+
+/**
+ * Redis's clock minus this machine's, in ms. The listener stamps arrivals in Redis time and a
+ * runner converts them back to its own clock, so turn attribution (a reply belongs to the turn
+ * during which it reached the listener) holds across machines whose clocks differ. The
+ * estimate with the shortest round trip wins (error ≤ half of it).
+ */
+export async function clockOffset(client: RedisClient, samples = 5): Promise<number> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < samples; i++) {
+    const t0 = nowMs();
+    const [seconds, micros] = await client.time();
+    const t1 = nowMs();
+    const redisMs = Number(seconds) * 1000 + Number(micros) / 1000;
+    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: redisMs - (t0 + t1) / 2 };
+  }
+  return best.offset;
+}
