@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
-import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { LocalInbox, MemoryStore, startControlServer, startListener, type Inbox, type RedisRunInfo, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { startRedisRun } from './run-redis.ts';
 import type { WebhookInfo } from './protocol/index.ts';
 import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
 import type { Timing } from './conversation/index.ts';
@@ -15,6 +16,8 @@ import type { Timing } from './conversation/index.ts';
 export interface SharedRun {
   mode: Config['mode'];
   inboxUrl: string;
+  /** Runner mode (APICHAT_REDIS_URL): replies are read from Redis instead of inboxUrl. */
+  redis?: RedisRunInfo;
   botUrl: string;
   flowKey: string;
   timing: Timing;
@@ -22,13 +25,15 @@ export interface SharedRun {
 
 export interface RunHandle {
   readonly shared: SharedRun;
-  readonly store: MemoryStore;
-  readonly inbox: LocalInbox;
-  readonly listener: RunningListener;
-  readonly control: RunningControl;
+  /** This process's inbox (serial runs use it directly). */
+  readonly inbox: Inbox;
   readonly simulator: Simulator | undefined;
+  /** Absent in runner mode (APICHAT_REDIS_URL): the listener runs elsewhere. */
+  readonly store?: MemoryStore;
+  readonly listener?: RunningListener;
+  readonly control?: RunningControl;
   /** The webhook URL registered with (or assumed by) the platform. */
-  readonly webhookUrl: string;
+  readonly webhookUrl?: string;
   /** Stops everything and, in live mode with partner variables, puts the previous webhook back. */
   close(): Promise<string[]>;
 }
@@ -37,6 +42,7 @@ export interface RunHandle {
 const SIMULATED_SETTLE_MARGIN_MS = 10;
 
 export async function startRun(config: Config, log: (line: string) => void = () => {}): Promise<RunHandle> {
+  if (config.redisUrl) return startRedisRun(config, log);
   const store = new MemoryStore();
   const cleanups: Array<() => Promise<string | void>> = [];
   const closeAll = async (): Promise<string[]> => {

@@ -1,8 +1,10 @@
 // `apichat-bdd listen`: the signed-webhook listener on its own, from the APICHAT_* config.
 // stdout: one JSON line per accepted delivery; stderr: the startup line and one line per
-// rejected delivery. Runs until the context's signal (SIGINT/SIGTERM) is aborted.
+// rejected delivery. Runs until the context's signal (SIGINT/SIGTERM) is aborted. With
+// APICHAT_REDIS_URL it also publishes every verified delivery (and the rejection counts) to
+// Redis Streams, for test runs on other machines (runner mode).
 import { ConfigError, loadConfig } from '../config.ts';
-import { MemoryStore } from '../inbox/index.ts';
+import { MemoryStore, RedisPublisher, RedisStore, safeRedisUrl } from '../inbox/index.ts';
 import { bindListener, DEFAULT_LISTEN_PORT, messageLine, rejectionLine } from './common.ts';
 import { envValue, EXIT, line, untilAborted, type CliContext } from './context.ts';
 
@@ -13,14 +15,18 @@ export async function listenCommand(ctx: CliContext): Promise<number> {
     throw new ConfigError('APICHAT_WEBHOOK_SECRET', 'is not set; `apichat-bdd listen` checks every delivery\'s signature and answers the handshake with it: set it to the webhook verification key (the one `apichat-bdd webhook set` registers)');
   }
   const port = envValue(ctx.env, 'APICHAT_LISTEN_PORT') === undefined ? DEFAULT_LISTEN_PORT : config.listenPort;
-  const store = new MemoryStore();
+  const publisher = config.redisUrl
+    ? await RedisPublisher.connect(config.redisUrl, { log: (l) => line(ctx.stderr, l), describe: `the listener at ${config.publicUrl ?? `${config.listenHost}:${port}`}` })
+    : undefined;
+  const store = publisher ? new RedisStore(publisher) : new MemoryStore();
   const offAny = store.onAny((m) => line(ctx.stdout, messageLine(m)));
   const offReject = store.onReject((r) => line(ctx.stderr, rejectionLine(r)));
   try {
     const listener = await bindListener({ secret, store, path: config.webhookPath, host: config.listenHost, port });
     try {
       const pub = config.publicUrl && config.publicUrl !== listener.localUrl ? ` (public URL ${config.publicUrl})` : '';
-      line(ctx.stderr, `apichat-bdd: listening on ${listener.localUrl}${pub}; Ctrl-C to stop`);
+      const redis = config.redisUrl ? `; publishing to Redis at ${safeRedisUrl(config.redisUrl)}` : '';
+      line(ctx.stderr, `apichat-bdd: listening on ${listener.localUrl}${pub}${redis}; Ctrl-C to stop`);
       await untilAborted(ctx.signal);
     } finally {
       await listener.close();
@@ -28,6 +34,7 @@ export async function listenCommand(ctx: CliContext): Promise<number> {
   } finally {
     offAny();
     offReject();
+    await publisher?.close();
   }
   line(ctx.stderr, 'apichat-bdd: listener stopped');
   return EXIT.OK;

@@ -13,3 +13,19 @@ export async function rejectionNote(inbox: Inbox, baseline: number): Promise<str
     return null; // a note must never replace the failure it annotates
   }
 }
+
+/** The failures that mean "the reply never came", where the inbox may know why. */
+const WAITING_FAILURES = new Set(['APICHAT_REPLY_TIMEOUT', 'APICHAT_BUTTON_NOT_FOUND', 'APICHAT_TOO_SLOW']);
+
+/**
+ * Adds the inbox's notice (e.g. "no delivery has reached Redis for this run: …") to a failure
+ * caused by a missing reply, so the first failing step says why nothing arrives. Returns
+ * whether it added one.
+ */
+export async function addInboxNotice(error: { code: string; message: string }, inbox: Inbox): Promise<boolean> {
+  if (!WAITING_FAILURES.has(error.code) || !inbox.notice) return false;
+  const notice = await inbox.notice().catch(() => null);
+  if (!notice) return false;
+  error.message += `\n  note:     ${notice}`;
+  return true;
+}

@@ -3,6 +3,7 @@
 import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/errors.ts';
 import { renderTranscript } from '../../src/conversation/index.ts';
+import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 
@@ -42,7 +43,11 @@ setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) 
     try {
       return await fn.apply(this, args);
     } catch (e) {
-      if (isApiChatError(e)) e.stack = e.message;
+      if (isApiChatError(e)) {
+        // Runner mode: "no delivery has reached Redis for this run: …" on the first failing step.
+        await Promise.resolve(e).then((err) => addInboxNotice(err, runContext().inbox)).catch(() => false);
+        e.stack = e.message;
+      }
       throw e;
     }
   };

@@ -4,7 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
-import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
+import { RedisInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import type { RunHandle, SharedRun } from '../../src/run.ts';
 import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
@@ -28,7 +28,7 @@ export function runContext(): RunContext {
     );
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
-  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
+  const inbox = handle ? handle.inbox : shared.redis ? new RedisInbox(shared.redis) : new RemoteInbox(shared.inboxUrl);
   context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
   return context;
 }

@@ -1,0 +1,59 @@
+// Runner mode: a test run with APICHAT_REDIS_URL. Somewhere else one `apichat-bdd listen`
+// receives the workspace's webhook and publishes to Redis; this run starts no listener, never
+// touches the webhook, and reads its own conversations' replies from Redis. It needs the bot
+// URL (or the partner variables, only to read it) and the flow key. Cucumber's --shard splits
+// the scenarios across machines; --parallel workers each read through their own connection.
+import { PartnerClient } from './client/index.ts';
+import type { Config } from './config.ts';
+import { ConfigError } from './config.ts';
+import { connectRedis, KEYS, RedisInbox, safeRedisUrl } from './inbox/index.ts';
+import type { RunHandle, SharedRun } from './run.ts';
+
+export async function startRedisRun(config: Config, log: (line: string) => void): Promise<RunHandle> {
+  const url = config.redisUrl!;
+  if (config.mode !== 'live' || !config.flowKey) {
+    throw new ConfigError('APICHAT_FLOW_API_KEY', 'is not set; with APICHAT_REDIS_URL the run reads replies from Redis and talks to the bot itself: set APICHAT_FLOW_API_KEY and APICHAT_BOT_URL (or the partner variables to read the bot URL)');
+  }
+  // Checks Redis before any scenario: an unreachable URL is one line naming the variable.
+  const probe = await connectRedis(url, { role: 'runner' });
+  let deliveriesAtStart: number;
+  let listening: boolean;
+  try {
+    const [deliveries, listener] = await Promise.all([probe.hGet(KEYS.stats, 'deliveries'), probe.get(KEYS.listener)]);
+    deliveriesAtStart = Number(deliveries ?? 0);
+    listening = listener !== null;
+  } finally {
+    probe.destroy();
+  }
+  let botUrl = config.botUrl;
+  if (!botUrl && config.partner) {
+    // Read only: the webhook belongs to the listener's host.
+    const partner = new PartnerClient({ baseUrl: config.partner.baseUrl, partnerKey: config.partner.apiKey, workspaceId: config.partner.workspaceId });
+    botUrl = (await partner.get()).bot_url ?? undefined;
+  }
+  if (!botUrl) {
+    throw new ConfigError('APICHAT_BOT_URL', 'is not set and the partner API returned no bot_url for the workspace; set APICHAT_BOT_URL');
+  }
+  log(`apichat-bdd: runner mode: replies come from Redis at ${safeRedisUrl(url)}; no listener here, the webhook is not touched`);
+  if (!listening) log(`apichat-bdd: warning: no \`apichat-bdd listen\` is publishing to ${safeRedisUrl(url)} right now; replies arrive only once one does`);
+
+  const redis = { url, deliveriesAtStart };
+  const shared: SharedRun = {
+    mode: config.mode,
+    inboxUrl: '',
+    redis,
+    botUrl,
+    flowKey: config.flowKey,
+    timing: { replyTimeoutMs: config.replyTimeoutMs, quietMs: config.quietMs, settleMs: config.settleMs ?? 200, adaptiveSettle: config.settleMs === undefined },
+  };
+  const inbox = new RedisInbox(redis);
+  return {
+    shared,
+    inbox,
+    simulator: undefined,
+    close: async () => {
+      await inbox.close();
+      return [];
+    },
+  };
+}
