@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor.
+// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor, report.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -12,6 +12,7 @@ import { isApiChatError } from './errors.ts';
 import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { listenCommand } from './cli/listen.ts';
+import { reportCommand } from './cli/report.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhookCommand } from './cli/webhook.ts';
 
@@ -30,7 +31,7 @@ export interface MainOptions {
   signal?: AbortSignal;
 }
 
-export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'help'] as const;
+export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'report', 'help'] as const;
 /** The commands that run until stopped (by MainOptions.signal; SIGINT/SIGTERM in bin/apichat-bdd.js). */
 export const LONG_RUNNING: readonly string[] = ['listen', 'simulate'];
 
@@ -50,7 +51,8 @@ Commands:
                          default 127.0.0.1:8787, on the path of APICHAT_PUBLIC_URL, default /webhook).
                          stdout: one JSON line per verified delivery (the normalised message with
                          kind, sender_id, conv_id, raw, arrived_at); stderr: one line per rejected
-                         delivery. Runs until Ctrl-C.
+                         delivery. Runs until Ctrl-C. With APICHAT_REDIS_URL it also publishes every
+                         verified delivery to Redis Streams, for test runs on other machines.
   webhook get            Show the workspace's API Chat webhook as JSON (the verification key as "***").
   webhook set            Register APICHAT_PUBLIC_URL with APICHAT_WEBHOOK_SECRET as the workspace's
                          webhook. The platform verifies it with a handshake first, so
@@ -71,6 +73,10 @@ Commands:
                          already running on the port); that the bot URL accepts the flow key. That
                          last check sends a real text message "apichat-bdd doctor" from a throwaway
                          bot user ("doctor-…"), so the bot does receive it.
+  report FILE.ndjson… [--out FILE.html]
+                         One conversation report and one bot-coverage summary from the Cucumber
+                         message files of several runs (CI shards: \`cucumber-js --shard i/n --format
+                         message:FILE\`). Default --out reports/conversations.html.
   help, --help, -h       This text.
 
 Exit codes: 0 success; 1 a failure of the platform or a failed doctor check;
@@ -103,10 +109,9 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(command.startsWith('-') ? `unknown option ${command}; run \`apichat-bdd --help\`` : `unknown command ${JSON.stringify(command)}; run \`apichat-bdd --help\` for the commands`);
   }
-  const simulate = command === 'simulate';
   let parsed: ReturnType<typeof parseCommandArgs>;
   try {
-    parsed = parseCommandArgs(rest, simulate);
+    parsed = parseCommandArgs(rest, command);
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.split(/\.(\s|$)/)[0]}; run \`apichat-bdd --help\``);
   }
@@ -134,15 +139,20 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     case 'doctor':
       noArguments(command, args);
       return doctorCommand(ctx);
+    case 'report':
+      return reportCommand(ctx, { files: args, out: parsed.values.out });
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
 }
 
-function parseCommandArgs(args: string[], simulate: boolean) {
+function parseCommandArgs(args: string[], command: string) {
   const common = { help: { type: 'boolean', short: 'h' } } as const;
-  const sim = { ...common, port: { type: 'string' }, host: { type: 'string' } } as const;
-  const { values, positionals } = parseArgs({ args, options: simulate ? sim : (common as typeof sim), allowPositionals: true, strict: true });
+  const all = { ...common, port: { type: 'string' }, host: { type: 'string' }, out: { type: 'string', short: 'o' } } as const;
+  const own: Partial<Record<string, ReadonlyArray<keyof typeof all>>> = { simulate: ['port', 'host'], report: ['out'] };
+  // Only the command's own options are accepted: `listen --out x` is a mistake, not ignored.
+  const options = Object.fromEntries(Object.entries(all).filter(([k]) => k === 'help' || own[command]?.includes(k as keyof typeof all))) as typeof all;
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
   return { values, positionals };
 }
 

@@ -34,7 +34,7 @@ export class UsageError extends ApiChatError {
 
 /** Error codes that mean "the user's input is wrong" (exit 2) rather than "the platform failed" (exit 1). */
 export function isUsageCode(code: string): boolean {
-  return code === 'APICHAT_CONFIG' || code === USAGE_ERROR || code === 'APICHAT_BOT_FILE' || code.endsWith('_URL_INVALID') || code === 'APICHAT_REDIS_UNREACHABLE';
+  return code === 'APICHAT_CONFIG' || code === USAGE_ERROR || code === 'APICHAT_BOT_FILE' || code.endsWith('_URL_INVALID') || code === 'APICHAT_REDIS_UNREACHABLE' || code === 'APICHAT_REPORT_INPUT';
 }
 
 export function line(out: Out, text: string): void {

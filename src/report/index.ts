@@ -5,3 +5,4 @@ export * from './coverage.ts';
 export * from './model.ts';
 export * from './html.ts';
 export * from './svg.ts';
+export * from './merge.ts';
