@@ -55,6 +55,7 @@ describe('loadConfig: simulated mode', () => {
       quietMs: 300,
       settleMs: undefined,
       simulatorBot: undefined,
+      redisUrl: undefined,
     });
   });
 

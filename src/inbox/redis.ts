@@ -61,6 +61,7 @@ export interface ConnectOptions {
 
 /** A connected client, or an ApiChatError naming APICHAT_REDIS_URL (one line, no secret). */
 export async function connectRedis(url: string, { role, connectTimeoutMs = 5000, onError }: ConnectOptions): Promise<RedisClient> {
+  let wasReady = false;
   const client = createClient({
     url,
     // A runner must never wait on a queue while Redis is gone: its waiting step fails instead.
@@ -69,9 +70,11 @@ export async function connectRedis(url: string, { role, connectTimeoutMs = 5000,
     commandsQueueMaxLength: role === 'listener' ? 100_000 : undefined,
     socket: {
       connectTimeout: connectTimeoutMs,
-      reconnectStrategy: role === 'runner' ? false : (retries: number) => Math.min(100 * 2 ** retries, 2000),
+      // The listener rides out an outage once it has been connected; a first connect fails at once.
+      reconnectStrategy: role === 'runner' ? false : (retries: number) => (wasReady ? Math.min(100 * 2 ** retries, 2000) : false),
     },
   });
+  client.on('ready', () => (wasReady = true));
   let first: Error | undefined;
   client.on('error', (e: Error) => {
     first ??= e;
