@@ -1,10 +1,12 @@
-// One server under load for bench/ingest.ts, in its own process so the load generator does
-// not share its event loop. argv[2]: "listener" (ours) or "bare" (node:http + crypto only).
+// One server under load for bench/ingest.ts and bench/redis.ts, in its own process so the load
+// generator does not share its event loop. argv[2]: "listener" (ours), "listener-redis" (ours,
+// also publishing to Redis at BENCH_REDIS_URL, as `apichat-bdd listen` with APICHAT_REDIS_URL),
+// "fastify" or "bare" (node:http + crypto only).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { MemoryStore, startListener } from '../src/inbox/index.ts';
+import { MemoryStore, RedisPublisher, RedisStore, startListener } from '../src/inbox/index.ts';
 import { verify } from '../src/protocol/index.ts';
 
 const SECRET = process.env.BENCH_SECRET ?? 'bench-secret';
@@ -18,8 +20,8 @@ process.on('message', (m: string) => {
 // Exit normally on SIGINT so --cpu-prof can write its profile.
 process.on('SIGINT', () => process.exit(0));
 
-if (kind === 'listener') {
-  const store = new MemoryStore();
+if (kind === 'listener' || kind === 'listener-redis') {
+  const store = kind === 'listener' ? new MemoryStore() : new RedisStore(await RedisPublisher.connect(process.env.BENCH_REDIS_URL!));
   // Model a test run's store: 100 conversations open at once (far more than a run keeps),
   // each ending after 10 replies and replaced by a new one, as scenarios end and start.
   const CONVERSATIONS = 100;

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 export interface RedisServer {
   url: string;
   port: number;
+  /** e.g. "Redis server v=7.0.15" */
+  version: string;
   /** SIGKILL: Redis vanishes mid-run, as a crashed or evicted service would. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -62,9 +64,11 @@ export async function startRedisServer(): Promise<RedisServer> {
   });
   const ended = (c: ChildProcess): Promise<void> =>
     c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => c.once('exit', () => resolve()));
+  const version = /Redis server v=\S+/.exec(spawnSync(BINARY, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[0] ?? 'Redis server';
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    version,
     kill: async () => {
       child.kill('SIGKILL');
       await ended(child);
