@@ -196,6 +196,31 @@ describe('Redis going away and bad URLs', { skip, timeout: 30_000 }, () => {
     }
   });
 
+  it('the listener rides out a Redis restart: what arrived meanwhile is published once Redis is back', async () => {
+    let server = await startRedisServer();
+    const lines: string[] = [];
+    const waiters: Array<{ pred: (l: string) => boolean; resolve: () => void }> = [];
+    const log = (l: string): void => {
+      lines.push(l);
+      for (const w of waiters) if (w.pred(l)) w.resolve();
+    };
+    const logged = (pred: (l: string) => boolean): Promise<void> =>
+      lines.some(pred) ? Promise.resolve() : new Promise((resolve) => waiters.push({ pred, resolve }));
+    const publisher = await RedisPublisher.connect(server.url, { log });
+    try {
+      await server.kill();
+      await logged((l) => l.startsWith('apichat-bdd: cannot publish to Redis'));
+      const id = sender();
+      publisher.publish(reply(id, 'during the outage'));
+      server = await startRedisServer(server.port);
+      await logged((l) => l === 'apichat-bdd: publishing to Redis again');
+      await readUntil(server.url, KEYS.conversation(id), (e) => e.length === 1);
+    } finally {
+      await publisher.close();
+      await server.stop();
+    }
+  });
+
   it('names APICHAT_REDIS_URL, never its password, when Redis cannot be reached', async () => {
     const port = await closedPort();
     await assert.rejects(connectRedis(`redis://:s3cret-pass@127.0.0.1:${port}`, { role: 'runner', connectTimeoutMs: 2000 }), (e: unknown) => {
