@@ -41,7 +41,7 @@ export class RedisPublisher {
   private constructor(
     private readonly client: RedisClient,
     /** Redis clock minus ours: arrivals are published in Redis time. */
-    private readonly offsetMs: number,
+    private offsetMs: number,
     private readonly o: PublisherOptions,
   ) {}
 
@@ -128,6 +128,8 @@ export class RedisPublisher {
   private recovered(): void {
     if (!this.failing || this.closed) return;
     this.failing = false;
+    // It may be another server now (a failover): measure its clock again.
+    void clockOffset(this.client).then((o) => (this.offsetMs = o), () => undefined);
     this.o.log?.('apichat-bdd: publishing to Redis again');
   }
 }
