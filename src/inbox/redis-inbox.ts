@@ -155,8 +155,8 @@ export class RedisInbox implements Inbox {
         if (!feed) continue;
         for (const entry of stream.messages) {
           feed.lastId = entry.id;
-          const m = JSON.parse(entry.message.m ?? 'null') as BotMessage | null;
-          if (!m) continue;
+          const m = parseEntry(entry.message);
+          if (!m) continue; // not written by `apichat-bdd listen`: never let it stop the read
           this.received++;
           feed.onMessage({ ...m, arrived_at: m.arrived_at - c.offsetMs });
         }
@@ -175,5 +175,14 @@ export class RedisInbox implements Inbox {
     for (const feed of this.feeds.values()) feed.onError?.(error);
     this.feeds.clear();
     return error;
+  }
+}
+
+function parseEntry(fields: Record<string, string>): BotMessage | null {
+  try {
+    const m = JSON.parse(fields.m ?? 'null') as BotMessage | null;
+    return m && typeof m === 'object' && typeof m.arrived_at === 'number' ? m : null;
+  } catch {
+    return null;
   }
 }

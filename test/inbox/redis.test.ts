@@ -102,6 +102,22 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     }
   });
 
+  it('skips a stream entry it did not write and keeps reading', async () => {
+    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
+    try {
+      const id = sender();
+      const c = collector();
+      await inbox.open(id, (m) => c.push(m));
+      await admin.xAdd(KEYS.conversation(id), '*', { m: 'not json' });
+      await admin.xAdd(KEYS.conversation(id), '*', { other: 'field' });
+      publisher.publish(reply(id, 'after the foreign entries'));
+      await c.next(1);
+      assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['after the foreign entries']);
+    } finally {
+      await inbox.close();
+    }
+  });
+
   it('trims each conversation stream (MAXLEN ~) and lets it expire', async () => {
     const id = sender();
     for (let i = 0; i < STREAM_MAXLEN * 3; i++) publisher.publish(reply(id, `m${i}`));
