@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTextReply, normalise, nowMs, type BotMessage } from '../../src/protocol/index.ts';
 import {
+  clockOffset,
   connectRedis,
   KEYS,
   NO_DELIVERY_NOTICE,
@@ -247,6 +248,26 @@ describe('Redis going away and bad URLs', { skip, timeout: 30_000 }, () => {
       assert.ok(!e.message.includes('\n'));
       return true;
     });
+  });
+});
+
+describe('clockOffset', () => {
+  it("estimates Redis's clock minus ours from the quickest TIME round trip", async () => {
+    // A Redis whose clock is 5 s ahead. The quick sample answers mid-way through its round trip;
+    // the slow ones answer at its start (an asymmetric delay), which would skew the estimate.
+    const delays = [40, 0, 30, 25, 35];
+    let call = 0;
+    const client = {
+      async time(): Promise<[string, string]> {
+        const delay = delays[call++ % delays.length]!;
+        const start = nowMs();
+        await new Promise((r) => setTimeout(r, delay));
+        const t = (delay === 0 ? (start + nowMs()) / 2 : start) + 5000;
+        return [String(Math.floor(t / 1000)), String(Math.round((t % 1000) * 1000))];
+      },
+    } as unknown as RedisClient;
+    const offset = await clockOffset(client);
+    assert.ok(Math.abs(offset - 5000) < 0.5, `offset ${offset}`);
   });
 });
 
