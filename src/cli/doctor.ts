@@ -49,7 +49,12 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
     fail('live configuration', 'no live configuration: set APICHAT_* (see README): APICHAT_BOT_URL (or the partner variables), APICHAT_FLOW_API_KEY, APICHAT_WEBHOOK_SECRET, APICHAT_PUBLIC_URL');
     return EXIT.USAGE;
   }
-  const secret = config.webhookSecret!;
+  if (!config.webhookSecret) {
+    // Runner mode (APICHAT_REDIS_URL) needs no secret, but the doctor checks a listener's setup.
+    fail('live configuration', 'APICHAT_WEBHOOK_SECRET: is not set; the doctor checks the webhook and the listener, so run it where `apichat-bdd listen` runs, with its variables');
+    return EXIT.USAGE;
+  }
+  const secret = config.webhookSecret;
   const secrets = secretsOf(config);
   pass(`configuration parses (live mode; bot URL ${config.botUrl ? `${hostOf(config.botUrl)} from APICHAT_BOT_URL` : 'from the partner API'}; listener ${config.listenHost}:${config.listenPort}${config.webhookPath})`);
 
