@@ -238,6 +238,22 @@ describe('Redis going away and bad URLs', { skip, timeout: 30_000 }, () => {
     }
   });
 
+  it('a wrong password is the same one-line error, naming the cause, without the password', async () => {
+    const server = await startRedisServer({ password: 'right-pass' });
+    try {
+      const ok = await connectRedis(server.url, { role: 'runner' });
+      ok.destroy();
+      await assert.rejects(connectRedis(`redis://:wrong-pass@127.0.0.1:${server.port}`, { role: 'runner' }), (e: unknown) => {
+        assert.ok(isApiChatError(e, 'APICHAT_REDIS_UNREACHABLE'));
+        assert.match(e.message, /WRONGPASS|invalid password|AUTH/i);
+        assert.ok(!e.message.includes('wrong-pass'), e.message);
+        return true;
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('names APICHAT_REDIS_URL, never its password, when Redis cannot be reached', async () => {
     const port = await closedPort();
     await assert.rejects(connectRedis(`redis://:s3cret-pass@127.0.0.1:${port}`, { role: 'runner', connectTimeoutMs: 2000 }), (e: unknown) => {

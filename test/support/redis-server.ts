@@ -1,11 +1,18 @@
 // A real redis-server for tests and benchmarks, started on a free loopback port with no
 // persistence, and stopped (or killed, to test Redis going away) by the caller. Not a test file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RedisServer {
+  /** redis://[:password@]127.0.0.1:port (the plain port) */
   url: string;
   port: number;
+  /** With `tls`: rediss://[:password@]127.0.0.1:tlsPort, and the CA file that signed its certificate. */
+  tlsUrl?: string;
+  caFile?: string;
   /** e.g. "Redis server v=7.0.15" */
   version: string;
   /** SIGKILL: Redis vanishes mid-run, as a crashed or evicted service would. */
@@ -42,12 +49,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A new server; `port` to restart one where a killed one was (its clients reconnect there). */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
-  port ??= await freePort();
-  const child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface RedisServerOptions {
+  /** Restart where a killed server was (its clients reconnect there). */
+  port?: number;
+  password?: string;
+  /** Also listen with TLS, on a self-signed certificate for 127.0.0.1 made with openssl. */
+  tls?: boolean;
+}
+
+export async function startRedisServer(o: RedisServerOptions | number = {}): Promise<RedisServer> {
+  const options = typeof o === 'number' ? { port: o } : o;
+  const port = options.port ?? (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'];
+  if (options.password) args.push('--requirepass', options.password);
+  let tls: { port: number; dir: string; caFile: string } | undefined;
+  if (options.tls) {
+    const dir = mkdtempSync(join(tmpdir(), 'apichat-redis-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl could not make a test certificate: ${made.stderr}`);
+    tls = { port: await freePort(), dir, caFile: cert };
+    args.push('--tls-port', String(tls.port), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no');
+  }
+  const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer): void => {
@@ -66,9 +90,13 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
   const ended = (c: ChildProcess): Promise<void> =>
     c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((resolve) => c.once('exit', () => resolve()));
   const version = /Redis server v=\S+/.exec(spawnSync(BINARY, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[0] ?? 'Redis server';
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  const cleanup = (): void => void (tls && rmSync(tls.dir, { recursive: true, force: true }));
+  child.once('exit', cleanup);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     port,
+    ...(tls ? { tlsUrl: `rediss://${auth}127.0.0.1:${tls.port}`, caFile: tls.caFile } : {}),
     version,
     kill: async () => {
       child.kill('SIGKILL');
