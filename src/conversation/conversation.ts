@@ -38,6 +38,9 @@ export interface ConversationOptions {
   bot: BotSender;
   senderId: string;
   name: string;
+  /** The test user's profile, sent as sender.email / sender.phone_number (empty when absent). */
+  email?: string;
+  phone?: string;
   conversationId: number;
   timing: Timing;
 }
@@ -192,7 +195,7 @@ export class Conversation {
     this.turnLabel = `after the user ${describeAction(action)}`;
     this.lastClaimed = undefined;
     this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action });
-    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name }, this.o.conversationId, action));
+    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
   }
 
   private offers(m: BotMessage, title: string, card: string | undefined): Array<{ button: Button; card?: Card }> {

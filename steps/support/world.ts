@@ -38,6 +38,16 @@ export async function closeRunContext(): Promise<void> {
   context = undefined;
 }
 
+/** The test user's profile: sent as sender.email / sender.phone_number on every message. */
+export interface Profile {
+  email?: string;
+  phone?: string;
+}
+
+/**
+ * The World of every scenario (public API: `import { type ChatWorld } from 'apichat-bdd'`).
+ * A custom step hands off to it: `Given('…', async function (this: ChatWorld) { await this.say('book'); })`.
+ */
 export class ChatWorld extends World {
   readonly vars = new Variables();
   currentStep = '';
@@ -48,7 +58,7 @@ export class ChatWorld extends World {
   }
 
   /** Starts a conversation as a new bot user (closing any earlier one of this scenario). */
-  async newConversation(name = 'Test User'): Promise<Conversation> {
+  async newConversation(name = 'Test User', profile: Profile = {}): Promise<Conversation> {
     await this.endConversation();
     const run = runContext();
     this.conversation_ = await Conversation.open({
@@ -56,6 +66,8 @@ export class ChatWorld extends World {
       bot: run.bot,
       senderId: `bdd-${randomBytes(6).toString('hex')}`,
       name,
+      ...(profile.email !== undefined ? { email: profile.email } : {}),
+      ...(profile.phone !== undefined ? { phone: profile.phone } : {}),
       conversationId: randomInt(1, 2 ** 31 - 1),
       timing: run.shared.timing,
     });
