@@ -5,7 +5,7 @@
 // These names are a contract like the step phrases (README "Write your own steps").
 // ChatWorld lives with the rest of the Cucumber glue in steps/; it is re-exported here so
 // consumers have one import.
-export { ChatWorld, type Profile } from '../steps/support/world.ts';
+export { ChatWorld } from '../steps/support/world.ts';
 export {
   Conversation,
   ConversationError,
@@ -14,6 +14,7 @@ export {
   type CardRow,
   type ConversationOptions,
   type Expectation,
+  type Profile,
   type Timing,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './errors.ts';

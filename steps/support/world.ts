@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
-import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
+import { Conversation, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import type { RunHandle, SharedRun } from '../../src/run.ts';
@@ -38,12 +38,6 @@ export async function closeRunContext(): Promise<void> {
   context = undefined;
 }
 
-/** The test user's profile: sent as sender.email / sender.phone_number on every message. */
-export interface Profile {
-  email?: string;
-  phone?: string;
-}
-
 /**
  * The World of every scenario (public API: `import { type ChatWorld } from 'apichat-bdd'`).
  * A custom step hands off to it: `Given('…', async function (this: ChatWorld) { await this.say('book'); })`.
@@ -57,7 +51,10 @@ export class ChatWorld extends World {
     super(options);
   }
 
-  /** Starts a conversation as a new bot user (closing any earlier one of this scenario). */
+  /**
+   * Starts a conversation as a new bot user (closing any earlier one of this scenario); the
+   * profile goes out as sender.email / sender.phone_number on every message (empty when absent).
+   */
   async newConversation(name = 'Test User', profile: Profile = {}): Promise<Conversation> {
     await this.endConversation();
     const run = runContext();
