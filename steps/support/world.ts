@@ -24,7 +24,7 @@ export function runContext(): RunContext {
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
     throw new Error(
-      'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
+      'apichat-bdd: the run was not started: add the plugin to the cucumber config (plugin: ["apichat-bdd/plugin"]; in the apichat-bdd repository "./steps/plugin.mjs"); note that a --plugin on the command line replaces the configured list',
     );
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
