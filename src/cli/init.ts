@@ -2,6 +2,7 @@
 // another repository"). Never overwrites: every file that exists is left alone and listed
 // as skipped; .gitignore only gets the lines it lacks.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { line, UsageError, type Out } from './context.ts';
 import {
@@ -66,10 +67,23 @@ export function initCommand(stdout: Out, dir: string): number {
   const r = scaffold(dir);
   for (const p of r.created) line(stdout, `  created  ${p}`);
   for (const s of r.skipped) line(stdout, `  skipped  ${s.path} (${s.why})`);
+  if (!resolvable(dir, '@cucumber/cucumber/package.json')) {
+    line(stdout, '  note     @cucumber/cucumber is not installed (an older npm, or --legacy-peer-deps): npm install -D @cucumber/cucumber@12');
+  }
   line(stdout, '');
   line(stdout, 'Next:');
   line(stdout, '  npx cucumber-js             # runs features/ against the embedded simulator (demo bot)');
   line(stdout, '  cp .env.example .env        # then fill in your bot\'s APICHAT_* values');
   line(stdout, '  npx apichat-bdd doctor      # checks the live setup; npx cucumber-js then runs against your bot');
   return 0;
+}
+
+/** Whether the project can import `specifier` (the steps it writes import @cucumber/cucumber). */
+function resolvable(dir: string, specifier: string): boolean {
+  try {
+    createRequire(join(dir, 'package.json')).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -37,6 +37,8 @@ describe('apichat-bdd init', () => {
       assert.match(r.stdout, new RegExp(`created  ${f.replace('.', '\\.')}`));
     }
     assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'reports/\n.env\n');
+    // A bare temporary folder has no Cucumber installed (npm installs it as a peer otherwise).
+    assert.match(r.stdout, /note     @cucumber\/cucumber is not installed .*: npm install -D @cucumber\/cucumber@12/);
     assert.match(r.stdout, /Next:\n  npx cucumber-js .*\n  cp \.env\.example \.env .*\n  npx apichat-bdd doctor /);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'steps/package.json'), 'utf8')), { type: 'module' });
     const config = readFileSync(join(dir, 'cucumber.mjs'), 'utf8');
