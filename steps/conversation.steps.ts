@@ -21,8 +21,7 @@ Given('a new conversation as {string} with phone {string}', async function (this
   await this.newConversation(this.s(name), { phone: this.s(phone) });
 });
 Given('a new conversation as {string} with:', async function (this: ChatWorld, name: string, table: DataTable) {
-  const p = profileFromTable(table.rowsHash());
-  await this.newConversation(this.s(name), { ...(p.email !== undefined && { email: this.s(p.email) }), ...(p.phone !== undefined && { phone: this.s(p.phone) }) });
+  await this.newConversation(this.s(name), profileFromTable(table.rowsHash(), (v) => this.s(v)));
 });
 
 When('{user} says/say {string}', async function (this: ChatWorld, _u: string, text: string) {

@@ -8,8 +8,11 @@ export interface Profile {
 
 export const PROFILE_KEYS = ['email', 'phone'] as const;
 
-/** The two-column table of `Given a new conversation as "Ann" with:`; an unknown key is a one-line error. */
-export function profileFromTable(rows: Record<string, string>): Profile {
+/**
+ * The two-column table of `Given a new conversation as "Ann" with:`; an unknown key is a
+ * one-line error. `fill` fills each value's {{placeholders}}.
+ */
+export function profileFromTable(rows: Record<string, string>, fill: (value: string) => string = (v) => v): Profile {
   const profile: Profile = {};
   for (const [rawKey, value] of Object.entries(rows)) {
     const key = rawKey.trim().toLowerCase();
@@ -19,7 +22,7 @@ export function profileFromTable(rows: Record<string, string>): Profile {
         `unknown profile field ${JSON.stringify(rawKey)} in the table of "a new conversation as … with:": the allowed fields are ${PROFILE_KEYS.join(' and ')} (one per row: | email | ann@example.com |)`,
       );
     }
-    profile[key as keyof Profile] = value;
+    profile[key as keyof Profile] = fill(value.trim());
   }
   return profile;
 }
