@@ -1,7 +1,7 @@
 // The step phrases of design.md: the public contract. Each is one to three lines that hand
 // off to the World; the behaviour lives in src/conversation.
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
-import { profileFromTable, type CardRow } from '../src/conversation/index.ts';
+import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
 import type { AttachmentKind } from '../src/protocol/index.ts';
 import type { ChatWorld } from './support/world.ts';
 
@@ -59,7 +59,7 @@ Then('the carousel has cards {strings}', async function (this: ChatWorld, titles
   await this.expect({ kind: 'carousel', titles: titles.map((t) => this.s(t)) });
 });
 Then('the carousel has cards:', async function (this: ChatWorld, table: DataTable) {
-  await this.expect({ kind: 'carousel', rows: table.hashes().map((row) => cardRow(this, row)) });
+  await this.expect({ kind: 'carousel', rows: table.hashes().map((row) => cardRowFromTable(row, (v) => this.s(v))) });
 });
 Then('{bot} sends/send {media}', async function (this: ChatWorld, _b: string, media: AttachmentKind) {
   await this.expect({ kind: 'media', media });
@@ -79,13 +79,3 @@ Then('{bot} says/say nothing more', async function (this: ChatWorld, _b: string)
 Then('{bot} replies/reply within {float} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
   await (await this.conversation()).expectReplyWithin(seconds * 1000);
 });
-
-/** A data-table row: title, and optionally subtitle, buttons ("A, B"), image and url (empty: the card has none). */
-function cardRow(world: ChatWorld, row: Record<string, string>): CardRow {
-  const r: CardRow = { title: world.s(row.title ?? '') };
-  if (row.subtitle !== undefined) r.subtitle = world.s(row.subtitle);
-  if (row.image !== undefined) r.image = world.s(row.image.trim());
-  if (row.url !== undefined) r.url = world.s(row.url.trim());
-  if (row.buttons !== undefined) r.buttons = row.buttons.split(',').map((b) => world.s(b.trim())).filter((b) => b !== '');
-  return r;
-}

@@ -2,7 +2,7 @@
 // profile on every message, and the link-tap error naming the link-button step.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { actualDetails, describeExpectation, matches, profileFromTable, type Expectation } from '../../src/conversation/index.ts';
+import { actualDetails, cardRowFromTable, describeExpectation, matches, profileFromTable, type Expectation } from '../../src/conversation/index.ts';
 import { isApiChatError } from '../../src/errors.ts';
 import { normalise, type Incoming } from '../../src/protocol/index.ts';
 import { CONV_ID, FakeBot, FAST, harness, Replies, rejectsWith, SENDER } from './harness.ts';
@@ -44,6 +44,20 @@ describe('carousel image and url columns', () => {
     assert.ok(!matches(rows({ url: '' }), msg(ROOMS)), 'Deluxe has a link');
     assert.ok(!matches(rows({}, { image: 'https://hotel.test/suite.jpg' }), msg(ROOMS)), 'Suite has no image');
   });
+  it('a table row becomes a CardRow (placeholders filled); an unknown column is APICHAT_CARD_COLUMN listing the columns', () => {
+    const fill = (v: string) => v.replace('{{room}}', 'deluxe');
+    assert.deepEqual(cardRowFromTable({ title: 'Deluxe', buttons: 'Choose, Details,', image: ' https://x.test/{{room}}.jpg ', url: '' }, fill), {
+      title: 'Deluxe',
+      buttons: ['Choose', 'Details'],
+      image: 'https://x.test/deluxe.jpg',
+      url: '',
+    });
+    assert.throws(
+      () => cardRowFromTable({ title: 'Deluxe', picture: 'x', link: 'y' }),
+      (e: unknown) => isApiChatError(e, 'APICHAT_CARD_COLUMN') && e.message === 'unknown column "picture", "link" in the table of "the carousel has cards:": the columns are title, subtitle, buttons, image, url (every one but title is optional)',
+    );
+  });
+
   it('describe and explain the images and links', () => {
     const e = rows({ image: 'https://hotel.test/x.jpg' }, { url: '' });
     assert.match(describeExpectation(e), /"Deluxe" image "https:\/\/hotel.test\/x.jpg"; "Suite" no url/);
