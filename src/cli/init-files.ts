@@ -7,13 +7,16 @@ export const CUCUMBER_CONFIG_NAMES = ['cucumber.js', 'cucumber.cjs', 'cucumber.m
 
 // .mjs, so it loads the same way in a CommonJS project (npm's default) and an ESM one.
 // `import` entries are file globs to Cucumber (package names work only for plugin/format), so
-// the package's files are resolved to paths here.
+// the package's files are resolved to paths here: relative ones, so that no glob character in
+// the folders above the project can change their meaning.
 export const CUCUMBER_CONFIG = `// Cucumber configuration written by \`apichat-bdd init\`.
 // \`npx cucumber-js\` runs features/**/*.feature against the embedded simulator, or against your
 // bot once the APICHAT_* variables are set (see .env.example).
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const fromPackage = (specifier) => fileURLToPath(import.meta.resolve(specifier)).replaceAll('\\\\', '/');
+// Cucumber's \`import\` takes file paths (globs), not package names.
+const fromPackage = (specifier) => relative(process.cwd(), fileURLToPath(import.meta.resolve(specifier))).replaceAll('\\\\', '/');
 
 const common = {
   import: [
