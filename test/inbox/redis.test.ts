@@ -198,13 +198,15 @@ describe('Redis going away and bad URLs', { skip, timeout: 30_000 }, () => {
       });
       await conversation.say('hi');
       const waiting = conversation.expect({ kind: 'text', mode: 'exact', value: 'hello' }, 'Then the bot replies "hello"');
-      await server.kill();
-      await assert.rejects(waiting, (e: unknown) => {
+      // The handler is attached before Redis dies: the step fails as soon as the connection drops.
+      const failed = assert.rejects(waiting, (e: unknown) => {
         assert.ok(isApiChatError(e, 'APICHAT_REDIS_LOST'), String(e));
         assert.equal(e.variable, 'APICHAT_REDIS_URL');
         assert.match(e.message, /lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+ \(APICHAT_REDIS_URL\)/);
         return true;
       });
+      await server.kill();
+      await failed;
       await assert.rejects(conversation.say('again'), (e: unknown) => isApiChatError(e, 'APICHAT_REDIS_LOST'));
       await assert.rejects(inbox.open(sender(), () => {}), (e: unknown) => isApiChatError(e, 'APICHAT_REDIS_UNREACHABLE'), 'the next scenario fails fast too');
     } finally {
