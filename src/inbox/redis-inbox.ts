@@ -67,8 +67,14 @@ export class RedisInbox implements Inbox {
   }
 
   async rejections(): Promise<RejectionSummary> {
-    const { cmd } = await this.connect();
-    const [stats, last] = await Promise.all([cmd.hGetAll(KEYS.stats), cmd.lRange(KEYS.rejections, 0, -1)]);
+    const c = await this.connect();
+    let stats: Record<string, string>;
+    let last: string[];
+    try {
+      [stats, last] = await Promise.all([c.cmd.hGetAll(KEYS.stats), c.cmd.lRange(KEYS.rejections, 0, -1)]);
+    } catch (e) {
+      throw this.fail(e as Error, c); // Redis went away between two reads: the same one-line error
+    }
     const byReason: Record<string, number> = {};
     for (const [field, n] of Object.entries(stats)) if (field.startsWith('r:')) byReason[field.slice(2)] = Number(n);
     return { count: Number(stats.rejected ?? 0), byReason, last: last.map((l) => JSON.parse(l) as Rejection).reverse() };
