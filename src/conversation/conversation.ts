@@ -1,36 +1,16 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
-import {
-  buildIncoming,
-  buttonsOf,
-  nowMs,
-  renderCompact,
-  type AttachmentKind,
-  type BotMessage,
-  type Button,
-  type Card,
-  type Incoming,
-  type UserAction,
-} from '../protocol/index.ts';
+import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
 import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import { buttonNotFound, offers, onePostback } from './buttons.ts';
 import { ConversationError, formatFailure } from './errors.ts';
+import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
 export interface BotSender {
   send(message: Incoming): Promise<unknown>;
-}
-
-export interface Timing {
-  /** How long a Then step waits for its reply. */
-  replyTimeoutMs: number;
-  /** How long "says nothing more" listens; also how long a tap waits for a quiet turn. */
-  quietMs: number;
-  /** How long the bot must be silent before the next user action is sent. */
-  settleMs: number;
-  /** Widen the settle window to 1.5× the largest gap seen between replies of one turn (capped). */
-  adaptiveSettle?: boolean;
 }
 
 export interface ConversationOptions {
@@ -40,6 +20,8 @@ export interface ConversationOptions {
   name: string;
   conversationId: number;
   timing: Timing;
+  /** The run's timing model, shared by its conversations; default: one of this conversation's own. */
+  model?: TimingModel;
 }
 
 interface Received {
@@ -49,8 +31,6 @@ interface Received {
   localAt: number;
   event: Extract<TranscriptEvent, { type: 'bot' }>;
 }
-
-const ADAPTIVE_SETTLE_CAP_MS = 250;
 
 export class Conversation {
   readonly transcript: TranscriptData;
@@ -63,12 +43,15 @@ export class Conversation {
   /** The message the previous Then step claimed, and whether a buttons/carousel step claimed it. */
   private lastClaimed: (Received & { byStructural: boolean }) | undefined;
   private lastLocalArrival = 0;
-  private maxTurnGap = 0;
+  /** The settle window each action waited for, by the turn it started. */
+  private readonly settledWith: number[] = [];
+  readonly model: TimingModel;
   private feed: ConversationFeed | undefined;
   private rejectionBaseline = 0;
 
   private constructor(private readonly o: ConversationOptions) {
     this.turnStartedAt = nowMs();
+    this.model = o.model ?? new TimingModel(o.timing);
     this.transcript = { senderId: o.senderId, name: o.name, conversationId: o.conversationId, startedAt: this.turnStartedAt, events: [] };
   }
 
@@ -102,8 +85,10 @@ export class Conversation {
     // A reply belongs to the turn during which it reached the listener, not the one during
     // which it reached this process (a worker sees it a fraction of a millisecond later).
     const turn = this.turnAt(message.arrived_at);
-    const previous = this.received[this.received.length - 1];
-    if (previous && previous.turn === turn) this.maxTurnGap = Math.max(this.maxTurnGap, localAt - previous.localAt);
+    const previous = this.received.at(-1);
+    // The bot's timing, on the listener's clock: pauses within a turn, and its first reply.
+    if (previous && previous.turn === turn) this.model.observeGap(message.arrived_at - previous.message.arrived_at);
+    else if (turn > 0) this.model.observeFirstReply(message.arrived_at - this.turnStarts[turn - 1]!);
     const event: Received['event'] = { type: 'bot', turn, at: message.arrived_at, index: this.received.length, message };
     this.received.push({ message, turn, localAt, event });
     this.transcript.events.push(event);
@@ -149,23 +134,22 @@ export class Conversation {
   // ---------- user actions ----------
 
   settleWindowMs(): number {
-    const { settleMs, adaptiveSettle } = this.o.timing;
-    if (!adaptiveSettle) return settleMs;
-    return Math.max(settleMs, Math.min(ADAPTIVE_SETTLE_CAP_MS, Math.ceil(this.maxTurnGap * 1.5)));
+    return this.model.settleWindowMs();
   }
 
   /** Waits, as a person would, until the bot has been silent for the settle window. */
-  async settle(): Promise<void> {
+  async settle(): Promise<number> {
     // A turn that has had no reply yet may still get one, and the payload carries nothing to
     // tell it from a reply to the next message: give it the quiet window to start arriving.
     if (this.turn > 0 && !this.received.some((r) => r.turn === this.turn)) {
-      await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.o.timing.quietMs);
+      await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.model.quietWindowMs(false));
     }
+    if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd();
     const window = this.settleWindowMs();
-    if (window <= 0) return;
+    if (window <= 0) return window;
     for (;;) {
       const silentFor = nowMs() - this.lastLocalArrival;
-      if (silentFor >= window) return;
+      if (silentFor >= window) return window;
       await this.nextArrival(window - silentFor);
     }
   }
@@ -185,8 +169,9 @@ export class Conversation {
   }
 
   private async act(action: UserAction): Promise<void> {
-    await this.settle();
+    const settled = await this.settle();
     this.turn++;
+    this.settledWith[this.turn] = settled;
     this.turnStartedAt = nowMs();
     this.turnStarts.push(this.turnStartedAt);
     this.turnLabel = `after the user ${describeAction(action)}`;
@@ -195,54 +180,18 @@ export class Conversation {
     await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name }, this.o.conversationId, action));
   }
 
-  private offers(m: BotMessage, title: string, card: string | undefined): Array<{ button: Button; card?: Card }> {
-    if (m.private) return [];
-    return buttonsOf(m).filter((b) => b.button.title === title && (card === undefined || b.card?.title === card));
-  }
-
   private async locateButton(title: string, card: string | undefined): Promise<Button> {
-    const offering = (r: Received): boolean => this.offers(r.message, title, card).length > 0;
+    const offering = (r: Received): boolean => offers(r.message, title, card).length > 0;
     const inTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).reverse().find(offering);
     // Wait for this turn to offer it: until the first reply (reply timeout), then until the
     // turn has been quiet for the quiet window. Then fall back to earlier turns.
     const deadline = (): number => {
       const last = this.received.filter((r) => r.turn === this.turn).at(-1);
-      return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
+      return last ? last.localAt + this.model.quietWindowMs(true) : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw this.buttonNotFound(title, card);
-    const candidates = this.offers(found.message, title, card);
-    if (candidates.length > 1) {
-      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
-      throw new ConversationError(
-        'APICHAT_BUTTON_AMBIGUOUS',
-        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
-      );
-    }
-    const button = candidates[0]!.button;
-    if (button.type !== 'postback') {
-      throw new ConversationError(
-        'APICHAT_NOT_POSTBACK',
-        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
-      );
-    }
-    return button;
-  }
-
-  private buttonNotFound(title: string, card: string | undefined): ConversationError {
-    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
-    if (!withButtons) {
-      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
-    }
-    const m = withButtons.message;
-    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
-      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
-    }
-    const offered = buttonsOf(m)
-      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
-      .join(', ');
-    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
-    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
+    if (!found) throw buttonNotFound([...this.received].reverse().map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
+    return onePostback(offers(found.message, title, card), title);
   }
 
   // ---------- assertions ----------
@@ -267,7 +216,7 @@ export class Conversation {
           turnLabel: this.turnLabel,
           unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
           turnStartedAt: this.turnStartedAt,
-          notes: [`the previous step claimed ${renderCompact(previous.message)}`],
+          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...this.lateNotes()],
           rejections: await this.rejectionNote(),
         }),
       );
@@ -298,7 +247,7 @@ export class Conversation {
         turnLabel: this.turnLabel,
         unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
-        notes,
+        notes: [...notes, ...this.lateNotes()],
         rejections: await this.rejectionNote(),
       }),
     );
@@ -307,17 +256,19 @@ export class Conversation {
   /** No unclaimed reply in this turn now, nor within the quiet window. */
   async expectNothingMore(): Promise<void> {
     const started = nowMs();
-    const extra = await this.waitFor(() => this.unclaimed()[0], () => started + this.o.timing.quietMs);
+    const lastInTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).at(-1);
+    const extra = await this.waitFor(() => this.unclaimed()[0], () => this.model.quietDeadline(started, this.turnStartedAt, lastInTurn()?.localAt));
     if (!extra) return;
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        expected: `no further reply within ${this.o.timing.quietMs} ms (APICHAT_QUIET_MS)`,
+        expected: `no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`,
         waitedMs: nowMs() - started,
         turn: this.turn,
         turnLabel: this.turnLabel,
         unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
+        notes: this.lateNotes(),
         rejections: await this.rejectionNote(),
       }),
     );
@@ -346,6 +297,14 @@ export class Conversation {
   /** Records a step's outcome at its place in the transcript (the report draws failures there). */
   recordCheck(step: string, ok: boolean, error?: string): void {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
+  }
+
+  /** Notes for unclaimed replies of this turn that may be late replies of the turn before. */
+  private lateNotes(): string[] {
+    const previousLast = this.received.filter((r) => r.turn === this.turn - 1).at(-1)?.message.arrived_at;
+    return this.unclaimed().flatMap(
+      (r) => lateReplyNote({ rendered: renderCompact(r.message), at: r.message.arrived_at }, this.turn, this.turnStartedAt, previousLast, this.settledWith[this.turn], this.model) ?? [],
+    );
   }
 
   private async rejectionNote(): Promise<string | null> {
