@@ -43,6 +43,8 @@ export class Conversation {
   /** The message the previous Then step claimed, and whether a buttons/carousel step claimed it. */
   private lastClaimed: (Received & { byStructural: boolean }) | undefined;
   private lastLocalArrival = 0;
+  private lastSeen: { turn: number; at: number } | undefined;
+  private ended = false;
   /** The settle window each action waited for, by the turn it started. */
   private readonly settledWith: number[] = [];
   readonly model: TimingModel;
@@ -73,9 +75,18 @@ export class Conversation {
     return this.o.timing;
   }
 
+  /**
+   * Ends the conversation. While the run learns its timing, the feed stays open a little longer,
+   * unattended: a reply that comes after the scenario has ended still teaches the model the
+   * bot's pauses (the scenario that asserted only a first reply would otherwise teach nothing).
+   */
   async close(): Promise<void> {
-    await this.feed?.close();
+    const feed = this.feed;
     this.feed = undefined;
+    this.ended = true;
+    const tail = this.model.watchAfterCloseMs();
+    if (!feed || tail <= 0) return feed?.close();
+    setTimeout(() => void feed.close().catch(() => undefined), tail).unref();
   }
 
   // ---------- arrivals ----------
@@ -85,10 +96,12 @@ export class Conversation {
     // A reply belongs to the turn during which it reached the listener, not the one during
     // which it reached this process (a worker sees it a fraction of a millisecond later).
     const turn = this.turnAt(message.arrived_at);
-    const previous = this.received.at(-1);
     // The bot's timing, on the listener's clock: pauses within a turn, and its first reply.
-    if (previous && previous.turn === turn) this.model.observeGap(message.arrived_at - previous.message.arrived_at);
+    const last = this.lastSeen;
+    if (last && last.turn === turn) this.model.observeGap(message.arrived_at - last.at);
     else if (turn > 0) this.model.observeFirstReply(message.arrived_at - this.turnStarts[turn - 1]!);
+    this.lastSeen = { turn, at: message.arrived_at };
+    if (this.ended) return;
     const event: Received['event'] = { type: 'bot', turn, at: message.arrived_at, index: this.received.length, message };
     this.received.push({ message, turn, localAt, event });
     this.transcript.events.push(event);

@@ -127,6 +127,12 @@ export class TimingModel {
     return lastArrivalInTurn === undefined ? turnStartedAt + this.quietWindowMs(false) : lastArrivalInTurn + this.quietWindowMs(true);
   }
 
+  /** How long a closed conversation keeps listening, only to learn from late replies (0 = not learning). */
+  watchAfterCloseMs(): number {
+    const t = this.timing;
+    return t.learnSettle || t.learnQuiet ? Math.max(t.quietMs, t.settleMs) : 0;
+  }
+
   /** Says where a window came from, for failure messages. */
   describeQuiet(hasReply: boolean): string {
     const ms = this.quietWindowMs(hasReply);

@@ -121,7 +121,7 @@ describe('lateReplyNote()', () => {
 const PAUSE = 60;
 describe('a bot that pauses while "typing", with a shared run model', () => {
   it('the first time (no evidence yet) the conservative start covers the pauses: the late replies stay in turn 1', async (t) => {
-    const model = new TimingModel({ replyTimeoutMs: 2_000, quietMs: 150, settleMs: 100, learnSettle: true, learnQuiet: true, settleFloorMs: 2 });
+    const model = new TimingModel({ replyTimeoutMs: 2_000, quietMs: 150, settleMs: 250, learnSettle: true, learnQuiet: true, settleFloorMs: 2 });
     for (let run = 0; run < 2; run++) {
       const { c, bot, r } = await harnessWith(t, model);
       bot.onNextSend((_a, b) => {
@@ -165,6 +165,27 @@ describe('a bot that pauses while "typing", with a shared run model', () => {
     await play(second);
     assert.deepEqual(second.c.transcript.events.filter((e) => e.type === 'bot').map((e) => e.turn), [1, 1, 1, 2], 'once seen, the pauses are waited for');
     await second.c.expectNothingMore();
+  });
+});
+
+describe('a closed conversation keeps teaching the run model', () => {
+  it('replies that arrive after the scenario ended still count as pauses (only while learning)', { timeout: 5_000 }, async (t) => {
+    const model = seen({ replyTimeoutMs: 2_000, quietMs: 400, settleMs: 100, learnSettle: true, learnQuiet: true, settleFloorMs: 2 }, 100, 1, 1);
+    assert.equal(model.watchAfterCloseMs(), 400);
+    const h = await harnessWith(t, model);
+    h.bot.onNextSend((_a, b) => {
+      b.deliver(h.r.text('one'));
+      b.deliverAfter(PAUSE, h.r.text('two'));
+      b.deliverAfter(2 * PAUSE, h.r.text('three'));
+    });
+    await h.c.say('hi');
+    await h.c.expect(exact('one'), 'only the first');
+    const third = new Promise<void>((resolve) => h.store.subscribe(h.c.senderId, (_m, i) => i === 2 && resolve()));
+    await h.c.close(); // the scenario ends here
+    await third;
+    assert.ok(model.longestPauseMs >= PAUSE - 1, `learned ${model.longestPauseMs} ms after the close`);
+    assert.equal(h.c.transcript.events.filter((e) => e.type === 'bot').length, 1, 'the transcript ends with the scenario');
+    assert.equal(new TimingModel({ replyTimeoutMs: 1, quietMs: 9, settleMs: 9 }).watchAfterCloseMs(), 0, 'fixed windows: nothing to learn, closed at once');
   });
 });
 
