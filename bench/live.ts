@@ -200,6 +200,7 @@ async function twoTurnBench(name: 'fast' | 'slow'): Promise<void> {
 async function stress(label: string, warmFast: number): Promise<void> {
   const p = await startPlatform('typing');
   let misattributed = 0;
+  let afterSeen = 0; // misattributed in conversations that started once the run had seen a pause of 100+ ms
   let failures = 0;
   try {
     const run = await liveRun(p);
@@ -218,6 +219,7 @@ async function stress(label: string, warmFast: number): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < STRESS; i++) {
       const c = await open(run, bot, model);
+      const seenPause = model.longestPauseMs >= 100;
       const t = performance.now();
       await c.say('hi');
       await c.expect({ kind: 'text', mode: 'exact', value: 'one' }, 'only the first');
@@ -231,12 +233,16 @@ async function stress(label: string, warmFast: number): Promise<void> {
       times.push(performance.now() - t);
       // Every reply has arrived now (the answer came after the late ones, or nothing-more waited for them).
       const byText = new Map(c.transcript.events.flatMap((e) => (e.type === 'bot' && e.message.kind === 'text' ? [[e.message.text, e.turn] as const] : [])));
-      for (const [text, turn] of [['one', 1], ['two', 1], ['three', 1], ['answer', 2]] as const) if (byText.get(text) !== turn) misattributed++;
+      for (const [text, turn] of [['one', 1], ['two', 1], ['three', 1], ['answer', 2]] as const) {
+        if (byText.get(text) === turn) continue;
+        misattributed++;
+        if (seenPause) afterSeen++;
+      }
       await c.close();
     }
     await run.close();
     console.log(
-      `late-reply stress (${label}): ${STRESS} conversations, ${misattributed} misattributed replies, ${failures} failed "says nothing more"; ` +
+      `late-reply stress (${label}): ${STRESS} conversations, ${misattributed} misattributed replies (${afterSeen} once the run had seen the pauses), ${failures} failed "says nothing more"; ` +
         `settle window ${settleBefore} ms before the first typing conversation, ${model.settleWindowMs()} ms after; per conversation median ${ms(pct(times, 50))}`,
     );
   } finally {
