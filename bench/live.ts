@@ -68,7 +68,7 @@ interface Platform {
 async function startPlatform(name: keyof typeof BOTS): Promise<Platform> {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, BOTS[name].yaml);
-  const child = spawn(process.execPath, ['bin/apichat-bdd.js', 'simulate', file, '--jitter-ms', String(BOTS[name].jitter)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/apichat-bdd.js', 'simulate', file, '--jitter-ms', String(BOTS[name].jitter)], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   const info = await new Promise<Platform['info']>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

@@ -156,6 +156,17 @@ export class TimingModel {
 }
 
 /**
+ * The longest a step can wait by these settings: a tap's wait for a quiet turn plus its reply
+ * timeout, then settling (a silent turn's quiet window and the settle window). Learned windows
+ * are capped at the reply timeout. Cucumber's step timeout sits above it.
+ */
+export function longestStepMs(t: Timing): number {
+  const quiet = t.learnQuiet ? Math.max(t.quietMs, t.replyTimeoutMs) : t.quietMs;
+  const settle = t.learnSettle ? Math.max(t.settleMs, t.replyTimeoutMs) : t.settleMs;
+  return t.replyTimeoutMs + 2 * quiet + settle;
+}
+
+/**
  * A note for a failure in turn `turn` when an unclaimed reply of it may really belong to the
  * turn before: it came sooner after that turn's latest reply than the longest pause the bot
  * has made in this run, so it was probably still in flight when the next message went out.

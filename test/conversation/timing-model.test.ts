@@ -3,7 +3,7 @@
 // failure carries when a late reply of the previous turn landed in the current one.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HALF_LIFE_TURNS, lateReplyNote, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
+import { HALF_LIFE_TURNS, lateReplyNote, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
 import { runTiming } from '../../src/run.ts';
 import { harness, rejectsWith } from './harness.ts';
 
@@ -90,6 +90,11 @@ describe('TimingModel', () => {
     assert.equal(sim.quietMs, 300);
     assert.equal(new TimingModel(sim).settleWindowMs(), 20);
     assert.equal(seen(sim, 200, 1, 1).settleWindowMs(), 20);
+  });
+
+  it('longestStepMs: what Cucumber\'s step timeout must exceed (learned windows are capped at the reply timeout)', () => {
+    assert.equal(longestStepMs(LIVE), 10_000 + 2 * 10_000 + 10_000);
+    assert.equal(longestStepMs(runTiming({ replyTimeoutMs: 2_000, quietMs: 300, settleMs: 50 })), 2_000 + 600 + 50);
   });
 
   it('ignores observations that are not numbers', () => {

@@ -20,11 +20,10 @@ export { ROOT, stackLines };
 export const HOOK_PATH = '/hooks/apichat';
 
 /**
- * "says nothing more" listens 1000 ms by default in live mode (a real platform's replies can be
- * seconds apart); the stand-in platform's come within tens of milliseconds, so a user would set
- * a shorter window, as these runs do. Settling keeps its live default (200 ms).
+ * Live mode's defaults: the settle and quiet windows are learned during each run, starting at
+ * 200 ms and 1000 ms (src/conversation/timing-model.ts), so these runs exercise that path.
  */
-const TIMING = { APICHAT_QUIET_MS: '300' };
+const TIMING = {};
 
 /** A loopback port that was free a moment ago (bound, then closed). */
 export async function freePort(): Promise<number> {
