@@ -157,7 +157,6 @@ export class Conversation {
     if (this.turn > 0 && !this.received.some((r) => r.turn === this.turn)) {
       await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.model.quietWindowMs(false));
     }
-    if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd();
     const window = this.settleWindowMs();
     if (window <= 0) return window;
     for (;;) {
@@ -183,6 +182,7 @@ export class Conversation {
 
   private async act(action: UserAction): Promise<void> {
     const settled = await this.settle();
+    if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd(); // one more turn of evidence
     this.turn++;
     this.settledWith[this.turn] = settled;
     this.turnStartedAt = nowMs();
