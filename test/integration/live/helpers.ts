@@ -20,10 +20,13 @@ export { ROOT, stackLines };
 export const HOOK_PATH = '/hooks/apichat';
 
 /**
- * Live mode's defaults: the settle and quiet windows are learned during each run, starting at
- * 200 ms and 1000 ms (src/conversation/timing-model.ts), so these runs exercise that path.
+ * Live mode learns its settle and quiet windows during each run, starting at 200 ms and 1000 ms
+ * (src/conversation/timing-model.ts). Most runs here fix the quiet window at 300 ms to stay
+ * quick (settling stays learned); LEARNED lifts that, for the runs that test the default path.
  */
-const TIMING = {};
+const TIMING = { APICHAT_QUIET_MS: '300' };
+/** Blank counts as unset: every window learned, as a user gets by default. */
+export const LEARNED = { APICHAT_QUIET_MS: '' };
 
 /** A loopback port that was free a moment ago (bound, then closed). */
 export async function freePort(): Promise<number> {
