@@ -8,7 +8,7 @@ import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
 import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import type { WebhookInfo } from './protocol/index.ts';
-import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
+import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 
 /** Everything a worker needs, passed through the environment as APICHAT_RUN (JSON). */
@@ -39,10 +39,16 @@ const SIMULATED_SETTLE_MARGIN_MS = 10;
 const LIVE_START = { settleMs: 200, quietMs: 1000 };
 const SIMULATED_QUIET_START_MS = 300;
 
+/** The longest scripted pause between two replies of one turn (delay_ms of a reply after the first). */
+export function longestScriptedPauseMs(bot: BotDefinition): number {
+  const turns = [bot.fallback ?? [], ...bot.rules.map((r) => r.replies)];
+  return Math.max(0, ...turns.flatMap((replies) => replies.slice(1).map((r) => r.delay_ms ?? 0)));
+}
+
 /**
  * The run's timing: explicit APICHAT_SETTLE_MS / APICHAT_QUIET_MS are fixed; otherwise the
  * windows are learned, starting conservative. In simulated mode the simulator's delivery spread
- * is known, so settling starts (and stays at least) there.
+ * (plus the bot file's longest scripted pause) is known, so settling starts, and stays, there.
  */
 export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 'settleMs'>, simulatedSpreadMs?: number): Timing {
   const simulatedFloor = simulatedSpreadMs === undefined ? undefined : simulatedSpreadMs + SIMULATED_SETTLE_MARGIN_MS;
@@ -96,7 +102,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       const info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
       botUrl = info.bot_url ?? sim.botUrl;
       flowKey = sim.flowKey;
-      timing = runTiming(config, sim.deliverySpreadMs);
+      timing = runTiming(config, sim.deliverySpreadMs + longestScriptedPauseMs(sim.engine.bot));
     } else {
       secret = config.webhookSecret!;
       flowKey = config.flowKey!;

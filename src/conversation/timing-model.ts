@@ -168,8 +168,9 @@ export function longestStepMs(t: Timing): number {
 
 /**
  * A note for a failure in turn `turn` when an unclaimed reply of it may really belong to the
- * turn before: it came sooner after that turn's latest reply than the longest pause the bot
- * has made in this run, so it was probably still in flight when the next message went out.
+ * turn before: it came after that turn's latest reply within a pause the model finds plausible
+ * for this bot (what it would settle for), so it was probably still in flight when the next
+ * message went out.
  */
 export function lateReplyNote(
   reply: { rendered: string; at: number },
@@ -181,7 +182,7 @@ export function lateReplyNote(
 ): string | undefined {
   if (turn < 2 || previousTurnLastAt === undefined) return undefined;
   const pause = reply.at - previousTurnLastAt;
-  if (pause <= 0 || pause > model.longestPauseMs) return undefined;
+  if (pause <= 0 || model.longestPauseMs <= 0 || pause > SAFETY_FACTOR * model.longestPauseMs + MARGIN_MS) return undefined;
   const after = Math.max(0, Math.round(reply.at - turnStartedAt));
   const window = settledMs === undefined ? '' : ` (the next message waited for ${settledMs} ms of silence)`;
   return (

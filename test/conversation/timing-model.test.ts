@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HALF_LIFE_TURNS, lateReplyNote, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
-import { runTiming } from '../../src/run.ts';
+import { longestScriptedPauseMs, runTiming } from '../../src/run.ts';
+import type { BotDefinition } from '../../src/simulator/index.ts';
 import { harness, rejectsWith } from './harness.ts';
 
 const LIVE: Timing = runTiming({ replyTimeoutMs: 10_000, quietMs: undefined, settleMs: undefined });
@@ -97,6 +98,18 @@ describe('TimingModel', () => {
     assert.equal(longestStepMs(runTiming({ replyTimeoutMs: 2_000, quietMs: 300, settleMs: 50 })), 2_000 + 600 + 50);
   });
 
+  it('simulated mode knows the bot file: its longest scripted pause after a first reply is part of the floor', () => {
+    const bot = {
+      fallback: [{ text: 'a', delay_ms: 900 }],
+      rules: [
+        { match: { text: 'x' }, replies: [{ text: 'slow start', delay_ms: 300 }] },
+        { match: { text: 'typing' }, replies: [{ text: 'one' }, { text: 'two', delay_ms: 150 }, { text: 'three', delay_ms: 120 }] },
+      ],
+    } as BotDefinition;
+    assert.equal(longestScriptedPauseMs(bot), 150, 'a first reply\'s delay is latency, not a pause');
+    assert.equal(longestScriptedPauseMs({ rules: [] } as BotDefinition), 0);
+  });
+
   it('ignores observations that are not numbers', () => {
     const m = new TimingModel(LIVE);
     m.observeGap(Number.NaN);
@@ -114,8 +127,9 @@ describe('lateReplyNote()', () => {
       'text "two" may be a late reply of turn 1: it arrived 120 ms after your next message; the bot has paused up to 150 ms between replies in this run (the next message waited for 12 ms of silence). If it belongs to turn 1, assert it there, or set APICHAT_SETTLE_MS above the bot\'s longest pause',
     );
   });
-  it('says nothing for a reply later than the longest pause, in turn 1, or after a silent turn', () => {
-    assert.equal(lateReplyNote({ rendered: 'x', at: 1_200 }, 2, 1_030, 1_000, 12, model), undefined);
+  it('says nothing for a reply later than 1.5 × the longest pause + 5 ms, in turn 1, or after a silent turn', () => {
+    assert.ok(lateReplyNote({ rendered: 'x', at: 1_230 }, 2, 1_030, 1_000, 12, model), 'within 1.5 × 150 + 5 ms');
+    assert.equal(lateReplyNote({ rendered: 'x', at: 1_231 }, 2, 1_030, 1_000, 12, model), undefined);
     assert.equal(lateReplyNote({ rendered: 'x', at: 1_050 }, 1, 1_030, 1_000, 12, model), undefined);
     assert.equal(lateReplyNote({ rendered: 'x', at: 1_050 }, 2, 1_030, undefined, 12, model), undefined);
   });
