@@ -2,10 +2,10 @@
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
 import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
 import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
-import { buttonNotFound, offers, onePostback } from './buttons.ts';
+import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { ConversationError, formatFailure } from './errors.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
-import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
+import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
@@ -18,6 +18,9 @@ export interface ConversationOptions {
   bot: BotSender;
   senderId: string;
   name: string;
+  /** The test user's profile, sent as sender.email / sender.phone_number (empty when absent). */
+  email?: string;
+  phone?: string;
   conversationId: number;
   timing: Timing;
   /** The run's timing model, shared by its conversations; default: one of this conversation's own. */
@@ -139,9 +142,9 @@ export class Conversation {
     }
   }
 
-  /** Replies (not private notes) of the current turn that no step has claimed yet. */
-  private unclaimed(): Received[] {
-    return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && !r.message.private);
+  /** Replies (or, with notes = true, private notes) of the current turn that no step has claimed yet. */
+  private unclaimed(notes = false): Received[] {
+    return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && r.message.private === notes);
   }
 
   // ---------- user actions ----------
@@ -190,7 +193,7 @@ export class Conversation {
     this.turnLabel = `after the user ${describeAction(action)}`;
     this.lastClaimed = undefined;
     this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action });
-    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name }, this.o.conversationId, action));
+    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
   }
 
   private async locateButton(title: string, card: string | undefined): Promise<Button> {
@@ -203,8 +206,8 @@ export class Conversation {
       return last ? last.localAt + this.model.quietWindowMs(true) : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw buttonNotFound([...this.received].reverse().map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
-    return onePostback(offers(found.message, title, card), title);
+    if (!found) throw buttonNotFound(this.received.map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
+    return pickButton(found.message, title, card);
   }
 
   // ---------- assertions ----------
@@ -229,14 +232,14 @@ export class Conversation {
           turnLabel: this.turnLabel,
           unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
           turnStartedAt: this.turnStartedAt,
-          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...this.lateNotes()],
+          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message]), ...this.lateNotes()],
           rejections: await this.rejectionNote(),
         }),
       );
     }
     const started = nowMs();
     const deadline = started + this.o.timing.replyTimeoutMs;
-    const found = await this.waitFor(() => this.unclaimed().find((r) => matches(e, r.message)), () => deadline);
+    const found = await this.waitFor(() => this.unclaimed(isNote(e)).find((r) => matches(e, r.message)), () => deadline);
     if (!found) throw await this.timeoutFailure(e, nowMs() - started);
     found.event.claimedBy = step;
     this.lastClaimed = { ...found, byStructural: isStructural(e) };
@@ -251,6 +254,7 @@ export class Conversation {
     }
     const taken = this.received.find((r) => r.turn === this.turn && r.event.claimedBy && matches(e, r.message));
     if (taken) notes.push(`a matching reply was already claimed by "${taken.event.claimedBy}"`);
+    notes.push(...actualDetails(e, this.received.filter((r) => r.turn === this.turn).map((r) => r.message)));
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
