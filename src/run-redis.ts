@@ -7,9 +7,11 @@ import { PartnerClient } from './client/index.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
 import { connectRedis, KEYS, RedisInbox, safeRedisUrl } from './inbox/index.ts';
+import type { Timing } from './conversation/index.ts';
 import type { RunHandle, SharedRun } from './run.ts';
 
-export async function startRedisRun(config: Config, log: (line: string) => void): Promise<RunHandle> {
+/** `timing`: the run's windows (runTiming in run.ts: learned as in any live run, unless fixed). */
+export async function startRedisRun(config: Config, log: (line: string) => void, timing: Timing): Promise<RunHandle> {
   const url = config.redisUrl!;
   if (config.mode !== 'live' || !config.flowKey) {
     throw new ConfigError('APICHAT_FLOW_API_KEY', 'is not set; with APICHAT_REDIS_URL the run reads replies from Redis and talks to the bot itself: set APICHAT_FLOW_API_KEY and APICHAT_BOT_URL (or the partner variables to read the bot URL)');
@@ -44,7 +46,7 @@ export async function startRedisRun(config: Config, log: (line: string) => void)
     redis,
     botUrl,
     flowKey: config.flowKey,
-    timing: { replyTimeoutMs: config.replyTimeoutMs, quietMs: config.quietMs, settleMs: config.settleMs ?? 200, adaptiveSettle: config.settleMs === undefined },
+    timing,
   };
   const inbox = new RedisInbox(redis);
   return {
