@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { formatUserError } from './cli-output.ts';
 import { readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
-import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
+import { exitCodeOf } from './error-codes.ts';
+import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { listenCommand } from './cli/listen.ts';
 import { simulateCommand } from './cli/simulate.ts';
@@ -90,7 +91,7 @@ export async function main(options: MainOptions): Promise<number> {
     return await run(options, stdout, stderr);
   } catch (e) {
     line(stderr, formatUserError(e));
-    return isApiChatError(e) && isUsageCode(e.code) ? EXIT.USAGE : EXIT.FAILURE;
+    return isApiChatError(e) ? exitCodeOf(e.code) : EXIT.FAILURE;
   }
 }
 

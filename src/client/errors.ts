@@ -3,7 +3,7 @@
 // Nothing here ever puts a request header, the flow key, the partner key or the webhook
 // verification key in a message: text echoed from a response is passed through `redact`
 // by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../errors.ts';
 
 export const BotErrorCode = {
   AUTH: 'APICHAT_BOT_AUTH',
@@ -11,7 +11,7 @@ export const BotErrorCode = {
   REJECTED: 'APICHAT_BOT_REJECTED',
   UNAVAILABLE: 'APICHAT_BOT_UNAVAILABLE',
   URL_INVALID: 'APICHAT_BOT_URL_INVALID',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];
 
 export const PartnerErrorCode = {
@@ -21,7 +21,7 @@ export const PartnerErrorCode = {
   UNAVAILABLE: 'APICHAT_PARTNER_UNAVAILABLE',
   BAD_RESPONSE: 'APICHAT_PARTNER_BAD_RESPONSE',
   URL_INVALID: 'APICHAT_PARTNER_URL_INVALID',
-} as const;
+} as const satisfies Record<string, ErrorCode>;
 export type PartnerErrorCode = (typeof PartnerErrorCode)[keyof typeof PartnerErrorCode];
 
 export interface ClientErrorDetails {
@@ -34,7 +34,7 @@ export interface ClientErrorDetails {
 }
 
 /** What both clients' errors carry besides the code and message. */
-abstract class ClientError<Code extends string> extends ApiChatError {
+abstract class ClientError<Code extends ErrorCode> extends ApiChatError {
   declare readonly code: Code;
   readonly status: number | undefined;
   readonly attempts: number | undefined;

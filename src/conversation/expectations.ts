@@ -1,5 +1,6 @@
 // What a Then step expects of one reply: a predicate plus a description for failures.
 // Pure functions over BotMessage, unit-tested without Gherkin.
+import { ApiChatError } from '../errors.ts';
 import { isMedia, textOf, type AttachmentKind, type BotMessage } from '../protocol/index.ts';
 
 export interface CardRow {
@@ -116,6 +117,6 @@ export function parseRegex(source: string): RegExp {
   try {
     return new RegExp(pattern, flags.replace(/g|y/g, ''));
   } catch (e) {
-    throw new SyntaxError(`invalid regular expression ${source}: ${(e as Error).message}`);
+    throw new ApiChatError('APICHAT_BAD_REGEX', `invalid regular expression ${source}: ${(e as Error).message}`);
   }
 }

@@ -247,7 +247,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (e) {
     await agent.close().catch(() => undefined);
-    throw new ApiChatError(OPTIONS_ERROR, `the simulator cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
+    throw new ApiChatError('APICHAT_LISTEN', `the simulator cannot listen on ${host}:${opts.port ?? 0}: ${(e as Error).message}`, { cause: e });
   }
   const address = app.server.address() as AddressInfo;
   const origin = `http://${urlHost(host)}:${address.port}`;

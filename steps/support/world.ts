@@ -3,6 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
+import { ApiChatError } from '../../src/errors.ts';
 import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
@@ -23,7 +24,8 @@ export function runContext(): RunContext {
   const handle = (globalThis as Record<symbol, unknown>)[RUN_KEY] as RunHandle | undefined;
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
-    throw new Error(
+    throw new ApiChatError(
+      'APICHAT_RUN_NOT_STARTED',
       'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
     );
   }
