@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
-import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import type { WebhookInfo } from './protocol/index.ts';
 import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
 import type { Timing } from './conversation/index.ts';
@@ -37,6 +37,7 @@ export interface RunHandle {
 const SIMULATED_SETTLE_MARGIN_MS = 10;
 
 export async function startRun(config: Config, log: (line: string) => void = () => {}): Promise<RunHandle> {
+  for (const w of config.warnings) log(`apichat-bdd: ${w}`);
   const store = new MemoryStore();
   const cleanups: Array<() => Promise<string | void>> = [];
   const closeAll = async (): Promise<string[]> => {
@@ -78,10 +79,10 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       flowKey = sim.flowKey;
       settleMs = config.settleMs ?? sim.deliverySpreadMs + SIMULATED_SETTLE_MARGIN_MS;
     } else {
-      secret = config.webhookSecret!;
-      flowKey = config.flowKey!;
-      settleMs = config.settleMs ?? 200;
-      listener = await listen(config, secret, store);
+      secret = config.webhookSecret;
+      flowKey = config.flowKey;
+      settleMs = config.settleMs;
+      listener = await bindListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
       const l = listener;
       cleanups.push(() => l.close());
       webhookUrl = config.publicUrl ?? listener.localUrl;
@@ -127,21 +128,6 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     };
   } catch (e) {
     await closeAll();
-    throw e;
-  }
-}
-
-async function listen(config: Config, secret: string, store: MemoryStore): Promise<RunningListener> {
-  try {
-    return await startListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_PORT: port ${config.listenPort} on ${config.listenHost} is in use; stop the other listener or choose another port`, { variable: 'APICHAT_LISTEN_PORT' });
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_HOST: cannot bind to ${config.listenHost} on this machine; use 127.0.0.1 or 0.0.0.0`, { variable: 'APICHAT_LISTEN_HOST' });
-    }
     throw e;
   }
 }

@@ -37,12 +37,6 @@ export function line(out: Out, text: string): void {
   out.write(`${text}\n`);
 }
 
-/** The value of a variable, trimmed; undefined when unset or blank (as config.ts reads it). */
-export function envValue(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v;
-}
-
 /** Resolves when the signal is aborted (at once when it already is). */
 export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

@@ -2,8 +2,9 @@
 // with its bot URL, partner base URL, workspace id and keys. Those keys are the simulator's own,
 // generated for this session, so printing them is the point. Runs until the signal is aborted.
 import { randomBytes } from 'node:crypto';
+import { envValue } from '../config.ts';
 import { DEMO_BOT_PATH, startSimulator } from '../simulator/index.ts';
-import { envValue, EXIT, line, untilAborted, UsageError, type CliContext } from './context.ts';
+import { EXIT, line, untilAborted, UsageError, type CliContext } from './context.ts';
 
 export interface SimulateOptions {
   bot: string | undefined;

@@ -2,7 +2,8 @@
 // The verification key is never printed (it is shown as "***").
 import { PartnerClient, PartnerErrorCode } from '../client/index.ts';
 import { ApiChatError, isApiChatError } from '../errors.ts';
-import { maskWebhook, partnerConfigFrom, requireSecret, requireUrl } from './common.ts';
+import { requireSecret, requireUrl } from '../config.ts';
+import { maskWebhook, partnerConfigFrom } from './common.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
 
 const LISTEN_FIRST = 'start `apichat-bdd listen` first (in another terminal) so the handshake is answered';
