@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatUserError } from './cli-output.ts';
-import { readEnv, VARIABLES } from './config.ts';
+import { DEFAULT_LISTEN_PORT, readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
 import { exitCodeOf } from './error-codes.ts';
 import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
@@ -48,7 +48,7 @@ Conversation tests for chatbots on the API Chat channel. The tests themselves ru
 Commands:
   listen                 Run the signed-webhook listener from the APICHAT_* configuration
                          (needs APICHAT_WEBHOOK_SECRET; binds APICHAT_LISTEN_HOST:APICHAT_LISTEN_PORT,
-                         default 127.0.0.1:8787, on the path of APICHAT_PUBLIC_URL, default /webhook).
+                         default 127.0.0.1:${DEFAULT_LISTEN_PORT}, on the path of APICHAT_PUBLIC_URL, default /webhook).
                          stdout: one JSON line per verified delivery (the normalised message with
                          kind, sender_id, conv_id, raw, arrived_at); stderr: one line per rejected
                          delivery. Runs until Ctrl-C.
