@@ -4,6 +4,7 @@ import { ConfigError, PARTNER_VARIABLES, partnerFrom, type PartnerConfig } from 
 import { REJECTION_FIXES, type Rejection } from '../inbox/index.ts';
 import type { BotMessage, WebhookInfo } from '../protocol/index.ts';
 import type { Env } from './context.ts';
+import { oneLine } from '../text.ts';
 
 /** The three partner variables, for `webhook get|set|remove` (which need nothing else of a live config). */
 export function partnerConfigFrom(env: Env, command: string): PartnerConfig {
@@ -29,9 +30,4 @@ export function rejectionLine(r: Rejection): string {
   const fix = REJECTION_FIXES[r.reason];
   const seen = r.excerpt && (r.reason === 'wrong path' || !fix) ? ` (${oneLine(r.excerpt, 120)})` : '';
   return `apichat-bdd: rejected ${r.status} ${r.reason}${seen}${fix ? ` — ${fix}` : ''}`;
-}
-
-export function oneLine(text: string, max = 200): string {
-  const s = text.replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

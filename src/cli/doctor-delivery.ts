@@ -7,7 +7,7 @@ import { secretsOf, type LiveConfig } from '../config.ts';
 import { isApiChatError, redact } from '../errors.ts';
 import { bindListener, isAddressInUse, type MemoryStore, type RunningListener } from '../inbox/index.ts';
 import { buildTextReply, sign, SIGNATURE_HEADER } from '../protocol/index.ts';
-import { oneLine } from './common.ts';
+import { oneLine } from '../text.ts';
 import { DOCTOR_WAIT_MS, type Checklist } from './doctor-checks.ts';
 
 export interface DoctorListener {

@@ -1,6 +1,7 @@
 // The normalised reply every layer above works with: one discriminated union, the raw
 // payload kept beside it so nothing the platform sent is ever lost.
 import type { AttachmentKind } from './incoming.ts';
+import { truncate } from '../text.ts';
 import {
   AddressSchema,
   ButtonTemplateReplySchema,
@@ -173,8 +174,4 @@ export function renderCompact(m: BotMessage): string {
     default:
       return `${m.kind} ${m.url}${note}`;
   }
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

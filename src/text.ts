@@ -1,0 +1,11 @@
+// Short text for one-line messages: the one truncation every message uses, and whitespace folding.
+
+/** `s` cut to at most `max` characters, the cut marked with "…". */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, Math.max(0, max - 1))}…` : s;
+}
+
+/** Runs of whitespace (newlines too) folded to one space, trimmed, then truncated. */
+export function oneLine(text: string, max = 200): string {
+  return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
