@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { z } from 'zod';
 import { ApiChatError, redact } from './errors.ts';
+import { parseHttpUrl } from './url.ts';
 
 export interface PartnerConfig {
   baseUrl: string;
@@ -98,8 +98,6 @@ export function readEnv(env: Env = process.env, envFile: string | false = resolv
   return { ...fromFile, ...env };
 }
 
-const httpUrl = z.url({ protocol: /^https?$/ });
-
 export const PARTNER_VARIABLES = ['APICHAT_PARTNER_BASE_URL', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WORKSPACE_ID'] as const;
 
 /** The value of a variable, trimmed; undefined when unset or blank. */
@@ -117,7 +115,7 @@ function shown(env: Env, v: string): string {
 export function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
   const v = envValue(env, name);
   if (v === undefined) return undefined;
-  if (!httpUrl.safeParse(v).success) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
+  if (!parseHttpUrl(v)) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
   return v;
 }
 

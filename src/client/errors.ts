@@ -5,23 +5,15 @@
 // by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
 import { ApiChatError, type ErrorCode } from '../errors.ts';
 
-export const BotErrorCode = {
-  AUTH: 'APICHAT_BOT_AUTH',
-  NOT_FOUND: 'APICHAT_BOT_NOT_FOUND',
-  REJECTED: 'APICHAT_BOT_REJECTED',
-  UNAVAILABLE: 'APICHAT_BOT_UNAVAILABLE',
-  URL_INVALID: 'APICHAT_BOT_URL_INVALID',
-} as const satisfies Record<string, ErrorCode>;
+/** { AUTH: 'APICHAT_BOT_AUTH', … }: each client's codes by short name (all in src/error-codes.ts). */
+function codes<P extends string, K extends string>(prefix: P, keys: ReadonlyArray<K & (`${P}${K}` extends ErrorCode ? K : never)>): { readonly [k in K]: `${P}${k}` } {
+  return Object.fromEntries(keys.map((k) => [k, `${prefix}${k}`])) as { [k in K]: `${P}${k}` };
+}
+
+export const BotErrorCode = codes('APICHAT_BOT_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'URL_INVALID']);
 export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];
 
-export const PartnerErrorCode = {
-  AUTH: 'APICHAT_PARTNER_AUTH',
-  NOT_FOUND: 'APICHAT_PARTNER_NOT_FOUND',
-  REJECTED: 'APICHAT_PARTNER_REJECTED',
-  UNAVAILABLE: 'APICHAT_PARTNER_UNAVAILABLE',
-  BAD_RESPONSE: 'APICHAT_PARTNER_BAD_RESPONSE',
-  URL_INVALID: 'APICHAT_PARTNER_URL_INVALID',
-} as const satisfies Record<string, ErrorCode>;
+export const PartnerErrorCode = codes('APICHAT_PARTNER_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'BAD_RESPONSE', 'URL_INVALID']);
 export type PartnerErrorCode = (typeof PartnerErrorCode)[keyof typeof PartnerErrorCode];
 
 export interface ClientErrorDetails {

@@ -8,6 +8,7 @@ import type { Deliverer, Webhook } from './delivery.ts';
 import type { BotEngine, Turn } from './engine.ts';
 import { performHandshake, type HandshakeEncoding } from './handshake.ts';
 import { renderReply } from './render.ts';
+import { parseHttpUrl } from '../url.ts';
 
 /** A user message the bot URL accepted, and what the bot made of it. */
 export interface ReceivedRecord {
@@ -91,8 +92,7 @@ export function addPartnerApi(app: FastifyInstance, s: SimulatorState, o: Partne
     const parsed = SetWebhookRequestSchema.safeParse(json.value ?? {});
     if (!parsed.success) return reply.code(422).send({ status: 'error', message: firstIssue(parsed.error) });
     const { webhook_url: url, webhook_verification_key: key } = parsed.data;
-    const protocol = new URL(url).protocol;
-    if (protocol !== 'http:' && protocol !== 'https:') {
+    if (!parseHttpUrl(url)) {
       return reply.code(422).send({ status: 'error', message: 'webhook_url: expected an http or https URL' });
     }
     const outcome = await performHandshake(url, key, { encoding: o.encoding, dispatcher: o.dispatcher, timeoutMs: o.handshakeTimeoutMs });
