@@ -1,4 +1,11 @@
-// Short text for one-line messages: the one truncation every message uses, and whitespace folding.
+// Short text for one-line messages (the one truncation every message uses, whitespace folding),
+// and the one {{placeholder}} syntax of step strings and bot files.
+
+/**
+ * {{name}}: a name as a regex named group may spell it (letters, digits, _ and $), dots allowed
+ * for the built-ins such as {{user.name}}; spaces inside the braces are ignored.
+ */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
 
 /** `s` cut to at most `max` characters, the cut marked with "…". */
 export function truncate(s: string, max: number): string {

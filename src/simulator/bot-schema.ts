@@ -17,14 +17,15 @@
 // `fallback`. A rule whose match has only `state` catches every action in that state.
 import { z } from 'zod';
 import { ATTACHMENT_KINDS } from '../protocol/index.ts';
+import { PLACEHOLDER } from '../text.ts';
 
-export const REPLY_KINDS = ['text', 'buttons', 'carousel', 'image', 'audio', 'video', 'file', 'raw'] as const;
+export const REPLY_KINDS = ['text', 'buttons', 'carousel', ...ATTACHMENT_KINDS, 'raw'] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 
 /** Placeholders every reply string may use, beside the named groups of the rule's regex. */
 export const BUILTIN_VARS = ['user.name', 'user.id', 'text', 'payload', 'title', 'url'] as const;
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
+export { PLACEHOLDER };
 
 const nonEmpty = z.string().min(1);
 

@@ -1,6 +1,6 @@
 // The scripted bot's brain: rule matching, per-user state and {{placeholder}} filling.
 // Pure: no I/O, no clocks, no randomness. The server turns its replies into wire payloads.
-import type { AttachmentKind, ButtonInput, CardInput, UserAction } from '../protocol/index.ts';
+import { ATTACHMENT_KINDS, type AttachmentKind, type ButtonInput, type CardInput, type UserAction } from '../protocol/index.ts';
 import { BOT_FILE_ERROR, validateBot } from './bot-file.ts';
 import { PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
 import { ApiChatError } from '../errors.ts';
@@ -204,7 +204,7 @@ export function resolveReply(r: BotReply, vars: Record<string, string>): Resolve
       }),
     };
   }
-  for (const kind of ['image', 'audio', 'video', 'file'] as const) {
+  for (const kind of ATTACHMENT_KINDS) {
     const url = r[kind];
     if (url !== undefined) return { ...common, kind, url: f(url) };
   }
