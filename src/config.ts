@@ -54,6 +54,8 @@ export interface LiveConfig extends BaseConfig {
 // A new mode is one more member here and one more branch in loadConfig.
 export type Config = SimulatedConfig | LiveConfig;
 export type Mode = Config['mode'];
+/** Every mode, for schemas (does not compile while a mode is missing here). */
+export const MODES = { simulated: 'simulated', live: 'live' } as const satisfies { [M in Mode]: M };
 
 /** The listener's port in live mode and for `apichat-bdd listen` when APICHAT_LISTEN_PORT is not set. */
 export const DEFAULT_LISTEN_PORT = 8787;

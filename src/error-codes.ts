@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   APICHAT_PARTNER_UNAVAILABLE: ['platform', 'the partner API cannot be reached or answered 5xx/429', 'check the network and APICHAT_PARTNER_BASE_URL; retry later'],
   APICHAT_PARTNER_BAD_RESPONSE: ['platform', 'the partner API answered something that is not its documented JSON', 'check APICHAT_PARTNER_BASE_URL points at the partner API'],
   APICHAT_INBOX_UNREACHABLE: ['platform', 'a parallel worker cannot reach the run\'s listener', 'list the apichat-bdd plugin in cucumber.js'],
+  APICHAT_RUN_INVALID: ['config', 'APICHAT_RUN holds something other than the run the plugin describes', 'unset APICHAT_RUN (the plugin sets it for its workers)'],
   APICHAT_RUN_NOT_STARTED: ['config', 'a step ran but the run was never started', 'add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"])'],
   APICHAT_WAIT_TIMEOUT: ['scenario', 'no matching reply arrived in time (inbox level)', 'raise APICHAT_REPLY_TIMEOUT_MS, or check the bot'],
   APICHAT_REPLY_TIMEOUT: ['scenario', 'the expected reply did not arrive within the reply timeout', 'check the bot, or raise APICHAT_REPLY_TIMEOUT_MS'],

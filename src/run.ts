@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
-import type { Config } from './config.ts';
+import { z } from 'zod';
+import { MODES, type Config } from './config.ts';
 import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import type { WebhookInfo } from './protocol/index.ts';
 import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
@@ -18,6 +19,30 @@ export interface SharedRun {
   botUrl: string;
   flowKey: string;
   timing: Timing;
+}
+
+/** APICHAT_RUN as a worker reads it: checked, since it crosses a process boundary (and is an env variable). */
+export const SharedRunSchema = z.looseObject({
+  mode: z.enum(MODES),
+  inboxUrl: z.string(),
+  botUrl: z.string(),
+  flowKey: z.string(),
+  timing: z.looseObject({ replyTimeoutMs: z.number(), quietMs: z.number(), settleMs: z.number(), adaptiveSettle: z.boolean().optional() }),
+}) satisfies z.ZodType<SharedRun>;
+
+/** The run description a --parallel worker inherits; a one-line error when it is not one. */
+export function parseSharedRun(json: string): SharedRun {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    value = undefined;
+  }
+  const parsed = SharedRunSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiChatError('APICHAT_RUN_INVALID', 'APICHAT_RUN: is not the run description the apichat-bdd plugin writes; it is set by the plugin for its workers — unset it in your environment', { variable: 'APICHAT_RUN' });
+  }
+  return parsed.data;
 }
 
 export interface RunHandle {

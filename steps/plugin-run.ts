@@ -1,11 +1,10 @@
 // The body of the Cucumber plugin (steps/plugin.mjs), in TypeScript.
 import { formatUserError } from '../src/cli-output.ts';
 import { loadConfig } from '../src/config.ts';
+import { processState } from '../src/process-state.ts';
 import { startRun, type RunHandle } from '../src/run.ts';
-import { REPORT_PATH_KEY } from '../src/report/formatter.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
 
-export const RUN_KEY = Symbol.for('apichat-bdd/run');
 export const RUN_ENV = 'APICHAT_RUN';
 
 interface PluginContext {
@@ -29,7 +28,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
       .then((r) => r.close(), () => [] as string[]) // a failed start has closed what it opened
       .then((notes) => {
         for (const n of notes) say(n);
-        delete (globalThis as Record<symbol, unknown>)[RUN_KEY];
+        delete processState().run;
         delete process.env[RUN_ENV];
       }));
   // Put the previous webhook back also when the run is interrupted, even while it is starting
@@ -49,7 +48,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     process.exit(2);
   }
   // Serial runs use the in-process store directly; --parallel workers inherit this variable.
-  (globalThis as Record<symbol, unknown>)[RUN_KEY] = run;
+  processState().run = run;
   ctx.environment.env[RUN_ENV] = JSON.stringify(run.shared);
   // Cucumber 12 gives plugins a copy of the environment (ctx.environment.env = { ...env }), but
   // forks workers with the run's own env object, which for the CLI is process.env: set it there.
@@ -57,13 +56,13 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
 
   // Bot coverage across the run, from the transcripts the After hook attaches: one line at the end.
   const report = new ReportBuilder();
-  delete (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY]; // set again by this run's formatter, if configured
+  delete processState().reportPath; // set again by this run's formatter, if configured
   ctx.on?.('message', (envelope) => report.add(envelope));
   const sayCoverage = (): void => {
     const { coverage } = report.build();
     if (coverage.conversations === 0) return;
-    const path = (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY];
-    const where = typeof path === 'string' && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
+    const path = processState().reportPath;
+    const where = path !== undefined && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
     say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
   };
 

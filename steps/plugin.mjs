@@ -5,7 +5,6 @@
 import { register } from 'tsx/esm/api';
 
 const TSX = Symbol.for('apichat-bdd/tsx-registered');
-export const RUN = Symbol.for('apichat-bdd/run');
 
 export default {
   type: 'plugin',

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.ts';
-import { startRun } from '../src/run.ts';
+import { isApiChatError } from '../src/errors.ts';
+import { parseSharedRun, startRun } from '../src/run.ts';
 
 const LIVE = {
   APICHAT_BOT_URL: 'http://127.0.0.1:9/api/apichat/x',
@@ -26,6 +27,28 @@ describe('startRun', () => {
       } finally {
         await run.close();
       }
+    });
+  }
+});
+
+describe('parseSharedRun (APICHAT_RUN in a --parallel worker)', () => {
+  it('round-trips what the plugin writes, unknown fields included', async () => {
+    const run = await startRun(loadConfig({ ...LIVE }));
+    try {
+      const json = JSON.stringify({ ...run.shared, later: 1 });
+      assert.deepEqual(parseSharedRun(json), JSON.parse(json));
+    } finally {
+      await run.close();
+    }
+  });
+
+  for (const [what, raw] of [
+    ['not JSON', '{'],
+    ['a wrong shape', '{"mode":"live","inboxUrl":1}'],
+    ['an unknown mode', '{"mode":"other","inboxUrl":"x","botUrl":"x","flowKey":"k","timing":{"replyTimeoutMs":1,"quietMs":1,"settleMs":1}}'],
+  ] as const) {
+    it(`${what}: APICHAT_RUN_INVALID naming APICHAT_RUN, one line`, () => {
+      assert.throws(() => parseSharedRun(raw), (e: unknown) => isApiChatError(e, 'APICHAT_RUN_INVALID') && e.variable === 'APICHAT_RUN' && !e.message.includes('\n'));
     });
   }
 });

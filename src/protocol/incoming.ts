@@ -1,4 +1,4 @@
-// What the tester POSTs to the bot URL (message_type "incoming"), exactly as protocol.md shows it.
+// What the tester POSTs to the bot URL (message_type "incoming"), exactly as the platform's API Chat documentation shows it.
 // Schemas are loose: fields the platform adds later pass through untouched.
 import { z } from 'zod';
 

@@ -1,7 +1,7 @@
 // A transcript turned into what a chat view draws, shared by the HTML report and the SVG:
 // each delivery with the time since the user's action, which buttons the user then tapped,
 // and each failed check with its expectation and the replies no step had claimed.
-import type { TranscriptData, TranscriptEvent } from '../conversation/transcript.ts';
+import { TranscriptSchema, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
 import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.ts';
 
 type BotEvent = Extract<TranscriptEvent, { type: 'bot' }>;
@@ -124,9 +124,9 @@ export function formatDuration(ms: number): string {
 /** Parses a transcript attachment body; null when it is not one. */
 export function parseTranscript(json: string): TranscriptData | null {
   try {
-    const t = JSON.parse(json) as Partial<TranscriptData>;
-    if (!t || typeof t !== 'object' || !Array.isArray(t.events) || typeof t.startedAt !== 'number') return null;
-    return t as TranscriptData;
+    const t = TranscriptSchema.safeParse(JSON.parse(json));
+    // The schema checks the shape and each event's kind; the messages were normalised when recorded.
+    return t.success ? (t.data as TranscriptData) : null;
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ export function escapeHtml(value: unknown): string {
 /** Safe in XML text and attributes; drops characters XML 1.0 cannot carry. */
 export function escapeXml(value: unknown): string {
   return String(value ?? '')
-    // eslint-disable-next-line no-control-regex
+    // Control characters other than tab, newline and carriage return are not XML 1.0.
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     .replace(/[&<>"']/g, (c) => (c === "'" ? '&apos;' : HTML_ESCAPES[c]!));

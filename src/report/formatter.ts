@@ -1,8 +1,9 @@
 // The conversation report as a Cucumber formatter plugin (see steps/report-formatter.mjs):
 // formatters run in the coordinating process and receive every envelope, also from
 // --parallel workers, so the page covers the whole run. Written when the run finishes.
-import { readlinkSync } from 'node:fs';
-import { relative } from 'node:path';
+import { fstatSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { processState } from '../process-state.ts';
 import type { Envelope } from './envelopes.ts';
 import { renderReportHtml } from './html.ts';
 import { ReportBuilder } from './model.ts';
@@ -17,13 +18,10 @@ export interface FormatterContext {
   directory?: string;
 }
 
-/** Where the coordinator plugin finds the report's path for its end-of-run coverage line. */
-export const REPORT_PATH_KEY = Symbol.for('apichat-bdd/conversation-report');
-
 export function conversationReportFormatter(ctx: FormatterContext): () => void {
   const builder = new ReportBuilder(ctx.options?.title ?? 'Conversation report');
   const path = reportPath(ctx);
-  if (path) (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY] = path;
+  if (path) processState().reportPath = path;
   let written = false;
   const flush = (): void => {
     if (written) return;
@@ -46,18 +44,29 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
   return flush;
 }
 
-/** The file the stream writes to, relative to the working directory (Linux), else its directory. */
+/** The file the stream writes to, relative to the working directory, else its directory. */
 function reportPath(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
   if (ctx.directory === undefined) return undefined;
-  if (typeof fd === 'number') {
-    try {
-      return shortest(readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // not Linux: fall back to the directory
+  const file = typeof fd === 'number' ? fileOf(fd, ctx.directory) : undefined;
+  return shortest(file ?? ctx.directory);
+}
+
+/**
+ * The file in `dir` that the descriptor is open on (same device and inode). Cucumber opens the
+ * target in `dir` and passes only the stream; this works on every OS, unlike /proc/self/fd.
+ */
+function fileOf(fd: number, dir: string): string | undefined {
+  try {
+    const open = fstatSync(fd);
+    for (const name of readdirSync(dir)) {
+      const s = statSync(join(dir, name));
+      if (s.isFile() && s.ino === open.ino && s.dev === open.dev) return join(dir, name);
     }
+  } catch {
+    // the directory went away or is unreadable: fall back to naming the directory
   }
-  return shortest(ctx.directory);
+  return undefined;
 }
 
 function shortest(absolute: string): string {

@@ -7,8 +7,9 @@ import { ApiChatError } from '../../src/errors.ts';
 import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import type { RunHandle, SharedRun } from '../../src/run.ts';
-import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
+import { parseSharedRun, type SharedRun } from '../../src/run.ts';
+import { RUN_ENV } from '../plugin-run.ts';
+import { processState } from '../../src/process-state.ts';
 
 interface RunContext {
   shared: SharedRun;
@@ -21,7 +22,7 @@ let context: RunContext | undefined;
 /** This process's view of the run: the plugin's in-process handle, or APICHAT_RUN in a worker. */
 export function runContext(): RunContext {
   if (context) return context;
-  const handle = (globalThis as Record<symbol, unknown>)[RUN_KEY] as RunHandle | undefined;
+  const handle = processState().run;
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
     throw new ApiChatError(
@@ -29,7 +30,7 @@ export function runContext(): RunContext {
       'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
     );
   }
-  const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
+  const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
   context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
   return context;

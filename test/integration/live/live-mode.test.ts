@@ -1,5 +1,5 @@
 // Live mode, end to end, as a new user meets it: the step library must drive a bot on any
-// platform implementation that follows protocol.md, configured through the APICHAT_* variables
+// platform implementation that follows the documented wire format, configured through the APICHAT_* variables
 // alone. The stand-in platform is the embedded simulator started here, in the test process, on
 // 127.0.0.1; Cucumber runs as a child process with the normal cucumber.js config and only
 // learns where the platform is from the environment. The listener serves a non-default path
