@@ -5,7 +5,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main, LONG_RUNNING } = await import('../src/cli.ts');
+const { main, LONG_RUNNING, SIGNAL_EXIT } = await import('../src/cli.ts');
 
 // `apichat-bdd listen | head` closes the pipe: end quietly instead of crashing on EPIPE.
 process.stdout.on('error', (e) => {
@@ -18,7 +18,7 @@ const stop = new AbortController();
 let signals = 0;
 const onSignal = (name) => {
   signals++;
-  if (signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+  if (signals > 1) process.exit(SIGNAL_EXIT[name]);
   stop.abort();
 };
 const handleSignals = LONG_RUNNING.includes(argv[0]);

@@ -16,6 +16,7 @@ import { listenCommand } from './cli/listen.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhookCommand } from './cli/webhook.ts';
 
+export { SIGNAL_EXIT } from './error-codes.ts';
 export { EXIT } from './cli/context.ts';
 export type { CliContext, Out } from './cli/context.ts';
 

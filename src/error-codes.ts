@@ -57,6 +57,9 @@ export function exitCodeOf(code: ErrorCode): 1 | 2 {
   return c === 'usage' || c === 'config' ? 2 : 1;
 }
 
+/** Exit codes after a signal, the shell's 128 + signal number (the plugin and the bin both use them). */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** The README's "Error codes" table, rendered from the list above. */
 export function errorCodesTable(): string {
   const rows = Object.entries(ERROR_CODES).map(([code, [category, meaning, fix]]) => `| \`${code}\` | ${category} | ${meaning} | ${fix} |`);

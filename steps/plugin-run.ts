@@ -1,6 +1,7 @@
 // The body of the Cucumber plugin (steps/plugin.mjs), in TypeScript.
 import { formatUserError } from '../src/cli-output.ts';
 import { loadConfig } from '../src/config.ts';
+import { SIGNAL_EXIT } from '../src/error-codes.ts';
 import { processState } from '../src/process-state.ts';
 import { startRun, type RunHandle } from '../src/run.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
@@ -36,7 +37,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       say(`apichat-bdd: ${signal}: cleaning up`);
-      void close().finally(() => process.exit(130));
+      void close().finally(() => process.exit(SIGNAL_EXIT[signal]));
     });
   }
   let run: RunHandle;

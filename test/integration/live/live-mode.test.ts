@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
+import { SIGNAL_EXIT } from '../../../src/error-codes.ts';
 import type { SimulatorOptions } from '../../../src/simulator/index.ts';
 import {
   assertNoSecrets,
@@ -183,7 +184,7 @@ describe('live mode through the APICHAT_* variables alone', () => {
         // 'close': every process of the run, workers included, has let go of the output.
         const run = await c.done;
         t.diagnostic(`${Math.round(run.ms)} ms`);
-        assert.equal(run.code, 130, `exit code${context(run)}`);
+        assert.equal(run.code, SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT], `exit code${context(run)}`);
         assert.ok(run.stderr.includes(`apichat-bdd: ${signal}: cleaning up`), `stderr${context(run)}`);
         assertRestored(run, p);
         assert.deepEqual(stackLines(run.output), [], `no stack trace${context(run)}`);
