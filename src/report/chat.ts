@@ -51,8 +51,8 @@ export function attributeTaps(t: TranscriptData): Map<number, { event: number; b
     if (e.type !== 'user' || e.action.kind !== 'postback') return;
     const { title, payload } = e.action;
     for (let j = i - 1; j >= 0; j--) {
-      const b = t.events[j]!;
-      if (b.type !== 'bot' || b.message.private) continue;
+      const b = t.events[j];
+      if (b?.type !== 'bot' || b.message.private) continue;
       const offered = buttonsOf(b.message);
       let k = offered.findIndex((o) => o.button.title === title && (o.button.payload ?? o.button.title) === payload);
       if (k < 0) k = offered.findIndex((o) => o.button.payload != null && o.button.payload === payload);

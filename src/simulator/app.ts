@@ -1,9 +1,7 @@
 // The simulator's fastify app and the small pieces both of its APIs use: bodies read as bytes
 // and parsed in one place, the platform's error shape, and the Bearer check.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { z } from 'zod';
 import { safeEqual } from '../protocol/index.ts';
-import { formatIssue } from './issues.ts';
 
 export const UNAUTHENTICATED = { status: 'error', message: 'Unauthenticated.' } as const;
 
@@ -37,12 +35,6 @@ export function parseJson(body: unknown): { ok: true; value: unknown } | { ok: f
   } catch (e) {
     return { ok: false, message: `Malformed JSON body: ${(e as Error).message}` };
   }
-}
-
-/** The platform's 422 message for a body that does not fit the schema: its first issue, in words. */
-export function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue === undefined ? 'Invalid body.' : formatIssue(issue);
 }
 
 /** The host part of a URL for a bound address (a wildcard bind is reached on loopback). */

@@ -178,7 +178,7 @@ export type BotButton = z.infer<typeof BotButtonSchema>;
 export type BotCard = z.infer<typeof BotCardSchema>;
 
 export function groupNames(regex: string): string[] {
-  return [...regex.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
+  return [...regex.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].flatMap((m) => (m[1] === undefined ? [] : [m[1]]));
 }
 
 /** Every string inside a value, with its path (for placeholder checks and templating). */
@@ -191,8 +191,8 @@ export function* stringsIn(value: unknown, path: PropertyKey[] = []): Generator<
 function checkPlaceholders(replies: unknown[], base: PropertyKey[], known: string[], ctx: z.RefinementCtx): void {
   for (const [path, s] of stringsIn(replies, base)) {
     for (const m of s.matchAll(PLACEHOLDER)) {
-      const name = m[1]!;
-      if (!known.includes(name)) {
+      const name = m[1];
+      if (name !== undefined && !known.includes(name)) {
         ctx.addIssue({
           code: 'custom',
           path,

@@ -116,8 +116,7 @@ export class Deliverer {
   }
 
   private async sendInOrder(replies: OutgoingReply[]): Promise<void> {
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
+    for (const [i, r] of replies.entries()) {
       const wait = r.delayMs + this.random() * this.opts.jitterMs;
       if (!this.closed && wait > 0) await this.sleep(wait);
       if (this.closed) {

@@ -172,7 +172,7 @@ function resolveButton(b: BotButton, vars: Record<string, string>): ButtonInput 
   const f = (s: string | undefined) => (s === undefined ? undefined : fillTemplate(s, vars));
   // A button with a url and no type is a URL button, as the platform's web_url.
   const type = b.type ?? (b.url !== undefined ? 'web_url' : 'postback');
-  const out: ButtonInput = { title: f(b.title)!, type };
+  const out: ButtonInput = { title: fillTemplate(b.title, vars), type };
   const payload = f(b.payload);
   const url = f(b.url);
   if (payload !== undefined) out.payload = payload;

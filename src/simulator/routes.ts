@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { IncomingSchema, SetWebhookRequestSchema, describeIncoming, nowMs, type Incoming, type UserAction } from '../protocol/index.ts';
-import { bearerMatches, firstIssue, parseJson, UNAUTHENTICATED } from './app.ts';
+import { bearerMatches, parseJson, UNAUTHENTICATED } from './app.ts';
+import { firstIssue } from './issues.ts';
 import type { Deliverer, Webhook } from './delivery.ts';
 import type { BotEngine, Turn } from './engine.ts';
 import { performHandshake, type HandshakeEncoding } from './handshake.ts';
