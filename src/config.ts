@@ -143,14 +143,14 @@ function int(env: Env, name: Variable, min: number, max: number): number | undef
 }
 
 /**
- * The three partner variables: all three, or none (undefined). `missing` words the error for a
- * partial set, given the variable that is not set and the ones that are.
+ * The three partner variables: all three, or none (undefined). A partial set is a ConfigError
+ * naming the first one missing; `why` words it, given the ones that are set.
  */
-export function partnerFrom(env: Env, missing: (name: string, set: string[]) => string): PartnerConfig | undefined {
+export function partnerFrom(env: Env, why: (set: string[]) => string): PartnerConfig | undefined {
   const set = PARTNER_VARIABLES.filter((v) => envValue(env, v) !== undefined);
   const unset = PARTNER_VARIABLES.find((v) => envValue(env, v) === undefined);
   if (unset !== undefined) {
-    if (set.length > 0) throw new ConfigError(unset, missing(unset, set));
+    if (set.length > 0) throw new ConfigError(unset, why(set));
     return undefined;
   }
   return {
@@ -162,7 +162,7 @@ export function partnerFrom(env: Env, missing: (name: string, set: string[]) => 
 
 export function loadConfig(env: Env = readEnv()): Config {
   const botUrl = optionalUrl(env, 'APICHAT_BOT_URL', 'https://bot.dfktv2.com/api/apichat/<code>');
-  const partner = partnerFrom(env, (_name, set) => `is not set, but ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'}; set all three partner variables or none`);
+  const partner = partnerFrom(env, (set) => `is not set, but ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'}; set all three partner variables or none`);
   const live = botUrl !== undefined || partner !== undefined || envValue(env, 'APICHAT_FLOW_API_KEY') !== undefined;
   const publicUrl = optionalUrl(env, 'APICHAT_PUBLIC_URL', 'https://my-tunnel.example.com/webhook');
   const listenHost = envValue(env, 'APICHAT_LISTEN_HOST') ?? '127.0.0.1';
