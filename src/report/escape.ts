@@ -1,5 +1,6 @@
 // Everything the bot, the user or a step wrote is data: escaped for HTML text and attributes,
 // for XML (SVG), and only http(s) URLs are ever made into links or media sources.
+import { parseHttpUrl } from '../url.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -19,15 +20,7 @@ export function escapeXml(value: unknown): string {
 
 /** The URL if it is an absolute http(s) URL (safe to put in href/src), else null. */
 export function safeUrl(url: unknown): string | null {
-  if (typeof url !== 'string') return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
+  return typeof url === 'string' ? (parseHttpUrl(url)?.href ?? null) : null;
 }
 
-export function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, Math.max(0, n - 1))}…` : s;
-}
+export { truncate } from '../text.ts';
