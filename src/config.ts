@@ -114,7 +114,7 @@ function shown(env: Env, v: string): string {
 }
 
 /** An optional http(s) URL variable; a malformed one is a ConfigError naming it. */
-export function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
+function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
   const v = envValue(env, name);
   if (v === undefined) return undefined;
   if (!parseHttpUrl(v)) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);

@@ -47,7 +47,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export function categoryOf(code: ErrorCode): ErrorCategory {
+function categoryOf(code: ErrorCode): ErrorCategory {
   return ERROR_CODES[code][0];
 }
 
