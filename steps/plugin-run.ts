@@ -1,7 +1,8 @@
 // The body of the Cucumber plugin (steps/plugin.mjs), in TypeScript.
 import { formatUserError } from '../src/cli-output.ts';
 import { loadConfig } from '../src/config.ts';
-import { SIGNAL_EXIT } from '../src/error-codes.ts';
+import { exitCodeOf, SIGNAL_EXIT } from '../src/error-codes.ts';
+import { isApiChatError } from '../src/errors.ts';
 import { processState } from '../src/process-state.ts';
 import { startRun, type RunHandle } from '../src/run.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
@@ -21,7 +22,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     starting = startRun(loadConfig(), say);
   } catch (e) {
     say(formatUserError(e));
-    process.exit(2);
+    process.exit(startExitCode(e));
   }
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -44,9 +45,10 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   try {
     run = await starting;
   } catch (e) {
-    // A configuration mistake stops the run before any scenario, in one line, no stack.
+    // A configuration mistake (exit 2) or an unreachable platform (exit 1) stops the run before
+    // any scenario, in one line, no stack.
     say(formatUserError(e));
-    process.exit(2);
+    process.exit(startExitCode(e));
   }
   // Serial runs use the in-process store directly; --parallel workers inherit this variable.
   processState().run = run;
@@ -75,4 +77,9 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     }
     await close();
   };
+}
+
+/** As the command line: 2 for the user's input (configuration), 1 for the platform or anything unexpected. */
+function startExitCode(e: unknown): number {
+  return isApiChatError(e) ? exitCodeOf(e.code) : 1;
 }
