@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   APICHAT_CARD_NOT_FOUND: ['scenario', 'the latest carousel has no card with that title', 'use one of the card titles the message lists'],
   APICHAT_NOT_POSTBACK: ['scenario', 'the button opens a URL (or calls) instead of sending a postback', 'assert the button instead of tapping it'],
   APICHAT_UNKNOWN_VARIABLE: ['scenario', 'a {{name}} placeholder names no captured variable', 'capture it first with a named group (?<name>…)'],
+  APICHAT_PROFILE_KEY: ['scenario', 'the profile table of "a new conversation as … with:" has an unknown field', 'use the fields the message lists (email, phone)'],
+  APICHAT_CARD_COLUMN: ['scenario', 'the table of "the carousel has cards:" has an unknown column', 'use the columns the message lists (title, subtitle, buttons, image, url)'],
   APICHAT_BAD_REGEX: ['scenario', 'a /regex/ in a step is not a valid regular expression', 'fix the pattern named in the message'],
 } as const satisfies Record<string, Entry>;
 

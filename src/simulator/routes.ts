@@ -54,7 +54,7 @@ export function addBotUrl(app: FastifyInstance, s: SimulatorState): void {
     }
     // The turn is computed now (so state moves in the order messages arrive); the replies
     // are delivered afterwards, each as its own signed POST.
-    const turn = s.engine.respond({ id: msg.sender.id, name: msg.sender.name }, action);
+    const turn = s.engine.respond({ id: msg.sender.id, name: msg.sender.name, email: msg.sender.email, phone: msg.sender.phone_number }, action);
     const to = { sender_id: msg.sender.id, conv_id: convId };
     s.received.push({ body: msg, action, convId, matched: turn.matched, replies: turn.replies.length, at: nowMs() });
     s.deliverer.send(turn.replies.map((r) => ({ body: renderReply(r, to), delayMs: r.delayMs })));
