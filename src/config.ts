@@ -23,8 +23,9 @@ interface BaseConfig {
   /** The path the listener serves: the path of APICHAT_PUBLIC_URL, else /webhook. */
   webhookPath: string;
   replyTimeoutMs: number;
-  quietMs: number;
-  /** undefined = derived (simulated mode: from the simulator's delivery spread). */
+  /** undefined = learned from the bot's timing during the run (see src/conversation/timing-model.ts). */
+  quietMs: number | undefined;
+  /** undefined = learned from the bot's timing during the run. */
   settleMs: number | undefined;
   /** One-line notes to print when a run (or `doctor`) starts: variables set but ignored. */
   warnings: string[];
@@ -42,8 +43,6 @@ export interface SimulatedConfig extends BaseConfig {
 /** A real workspace: the bot URL (or the partner API to read it from), the flow key and the webhook secret. */
 export interface LiveConfig extends BaseConfig {
   mode: 'live';
-  /** Never derived in live mode (default 200). */
-  settleMs: number;
   /** undefined when it is to be read from the partner API (then `partner` is set). */
   botUrl: string | undefined;
   flowKey: string;
@@ -73,8 +72,8 @@ export const VARIABLES = {
   APICHAT_PARTNER_API_KEY: 'the partner API key',
   APICHAT_WORKSPACE_ID: 'the workspace whose webhook is set',
   APICHAT_REPLY_TIMEOUT_MS: 'how long a Then step waits for a reply (default 10000)',
-  APICHAT_QUIET_MS: 'how long "says nothing more" listens (default 1000; 300 simulated)',
-  APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default 200; derived simulated)',
+  APICHAT_QUIET_MS: 'how long "says nothing more" listens (default: learned during the run, starting at 1000; 300 simulated)',
+  APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default: learned during the run, starting at 200; the delivery spread simulated)',
   APICHAT_SIMULATOR_BOT: 'simulated mode: a bot file to play instead of the demo bot',
 } as const;
 export type Variable = keyof typeof VARIABLES;
@@ -178,7 +177,7 @@ export function loadConfig(env: Env = readEnv()): Config {
   return {
     mode: 'simulated',
     ...base,
-    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000) ?? 300,
+    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
     settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
     warnings: [],
     webhookSecret: envValue(env, 'APICHAT_WEBHOOK_SECRET'),
@@ -204,8 +203,8 @@ function liveConfig(env: Env, base: Base, botUrl: string | undefined, partner: P
   return {
     mode: 'live',
     ...base,
-    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000) ?? 1000,
-    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000) ?? 200,
+    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
+    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
     warnings,
     botUrl,
     flowKey,

@@ -16,6 +16,7 @@ export {
   type Expectation,
   type Profile,
   type Timing,
+  TimingModel,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './errors.ts';
 export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
