@@ -15,6 +15,8 @@ import type { Timing } from './conversation/index.ts';
 export interface SharedRun {
   mode: Config['mode'];
   inboxUrl: string;
+  /** The worker channel's per-run token: every request to inboxUrl carries it. */
+  inboxToken: string;
   botUrl: string;
   flowKey: string;
   timing: Timing;
@@ -106,6 +108,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     const shared: SharedRun = {
       mode: config.mode,
       inboxUrl: control.url,
+      inboxToken: control.token,
       botUrl,
       flowKey,
       timing: {

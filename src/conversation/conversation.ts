@@ -12,7 +12,8 @@ import {
   type Incoming,
   type UserAction,
 } from '../protocol/index.ts';
-import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import { duplicateNotes, warningsFor } from './notes.ts';
 import { ConversationError, formatFailure } from './errors.ts';
 import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
@@ -95,7 +96,6 @@ export class Conversation {
     this.feed = undefined;
   }
 
-  // ---------- arrivals ----------
 
   private onMessage(message: BotMessage): void {
     const localAt = nowMs();
@@ -146,7 +146,6 @@ export class Conversation {
     return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && !r.message.private);
   }
 
-  // ---------- user actions ----------
 
   settleWindowMs(): number {
     const { settleMs, adaptiveSettle } = this.o.timing;
@@ -245,7 +244,6 @@ export class Conversation {
     return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
   }
 
-  // ---------- assertions ----------
 
   /**
    * Claims the first unclaimed reply of this turn that meets the expectation, waiting for it.
@@ -268,7 +266,7 @@ export class Conversation {
           unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
           turnStartedAt: this.turnStartedAt,
           notes: [`the previous step claimed ${renderCompact(previous.message)}`],
-          rejections: await this.rejectionNote(),
+          rejections: await warningsFor(this.o.inbox, this.feed, this.rejectionBaseline),
         }),
       );
     }
@@ -299,7 +297,7 @@ export class Conversation {
         unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
         notes,
-        rejections: await this.rejectionNote(),
+        rejections: await warningsFor(this.o.inbox, this.feed, this.rejectionBaseline),
       }),
     );
   }
@@ -318,7 +316,8 @@ export class Conversation {
         turnLabel: this.turnLabel,
         unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
+        notes: duplicateNotes(this.unclaimed(), this.received),
+        rejections: await warningsFor(this.o.inbox, this.feed, this.rejectionBaseline),
       }),
     );
   }
@@ -338,7 +337,7 @@ export class Conversation {
         turnLabel: this.turnLabel,
         unclaimed: this.unclaimed().map((x) => ({ message: x.message, at: x.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
+        rejections: await warningsFor(this.o.inbox, this.feed, this.rejectionBaseline),
       }),
     );
   }
@@ -346,16 +345,5 @@ export class Conversation {
   /** Records a step's outcome at its place in the transcript (the report draws failures there). */
   recordCheck(step: string, ok: boolean, error?: string): void {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
-  }
-
-  private async rejectionNote(): Promise<string | null> {
-    try {
-      const summary = await this.o.inbox.rejections();
-      const since = summary.count - this.rejectionBaseline;
-      if (since <= 0) return null;
-      return describeRejections({ ...summary, count: since });
-    } catch {
-      return null;
-    }
   }
 }

@@ -28,7 +28,7 @@ export function runContext(): RunContext {
     );
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
-  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
+  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
   context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
   return context;
 }
