@@ -4,15 +4,16 @@ import { PartnerClient, PartnerErrorCode } from '../client/index.ts';
 import { ApiChatError, isApiChatError } from '../errors.ts';
 import { maskWebhook, partnerConfigFrom, requireSecret, requireUrl } from './common.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
+import { readRecord, recordPath, restoreRecorded } from '../webhook-record.ts';
 
 const LISTEN_FIRST = 'start `apichat-bdd listen` first (in another terminal) so the handshake is answered';
 
 export async function webhookCommand(ctx: CliContext, args: string[]): Promise<number> {
   const [action, ...extra] = args;
-  if (action === undefined) throw new UsageError('`webhook` needs an action: get, set or remove (e.g. `apichat-bdd webhook get`)');
+  if (action === undefined) throw new UsageError('`webhook` needs an action: get, set, remove or restore (e.g. `apichat-bdd webhook get`)');
   if (extra.length > 0) throw new UsageError(`\`webhook ${action}\` takes no arguments, got ${JSON.stringify(extra.join(' '))}`);
-  if (action !== 'get' && action !== 'set' && action !== 'remove') {
-    throw new UsageError(`unknown webhook action ${JSON.stringify(action)}; use get, set or remove`);
+  if (action !== 'get' && action !== 'set' && action !== 'remove' && action !== 'restore') {
+    throw new UsageError(`unknown webhook action ${JSON.stringify(action)}; use get, set, remove or restore`);
   }
   const p = partnerConfigFrom(ctx.env, `webhook ${action}`);
   // Validate everything `set` needs before any call to the platform.
@@ -30,6 +31,7 @@ export async function webhookCommand(ctx: CliContext, args: string[]): Promise<n
     line(ctx.stdout, JSON.stringify(maskWebhook(info)));
     return EXIT.OK;
   }
+  if (action === 'restore') return restoreCommand(ctx, partner, p.workspaceId);
   if (action === 'remove') {
     const before = await partner.get();
     await partner.remove();
@@ -49,5 +51,24 @@ export async function webhookCommand(ctx: CliContext, args: string[]): Promise<n
   }
   line(ctx.stdout, JSON.stringify(maskWebhook(info)));
   line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} set to ${setInput!.webhook_url} (was ${before.webhook_url ?? 'none'})`);
+  return EXIT.OK;
+}
+
+/** Puts back the webhook recorded by a run that was killed before it could (see src/webhook-record.ts). */
+async function restoreCommand(ctx: CliContext, partner: PartnerClient, workspaceId: string): Promise<number> {
+  const record = readRecord(workspaceId);
+  const path = recordPath(workspaceId);
+  if (!record) {
+    line(ctx.stderr, `apichat-bdd: no webhook record for workspace ${workspaceId} (${path}): nothing to restore — a run that ends, even by Ctrl-C, puts the webhook back itself`);
+    return EXIT.OK;
+  }
+  const current = await partner.get();
+  if (current.webhook_url !== record.ours) {
+    throw new ApiChatError(
+      'APICHAT_WEBHOOK_RECORD',
+      `the workspace's webhook is now ${current.webhook_url ?? 'none'}, not the run's listener ${record.ours} that ${path} was written for: it was changed since; if it is right, delete ${path}, else register the one you want with \`apichat-bdd webhook set\``,
+    );
+  }
+  line(ctx.stderr, await restoreRecorded(partner, record));
   return EXIT.OK;
 }
