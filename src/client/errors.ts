@@ -10,6 +10,7 @@ export const BotErrorCode = {
   NOT_FOUND: 'APICHAT_BOT_NOT_FOUND',
   REJECTED: 'APICHAT_BOT_REJECTED',
   UNAVAILABLE: 'APICHAT_BOT_UNAVAILABLE',
+  RATE_LIMITED: 'APICHAT_BOT_RATE_LIMITED',
   URL_INVALID: 'APICHAT_BOT_URL_INVALID',
 } as const;
 export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];

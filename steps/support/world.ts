@@ -29,8 +29,17 @@ export function runContext(): RunContext {
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
-  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
+  context = { shared, inbox, bot: botClient(shared) };
   return context;
+}
+
+/**
+ * The bot URL's deadline is the reply timeout: with settling, a step then ends before Cucumber's
+ * own step timeout (steps/support/hooks.ts), so a hanging bot URL fails with our one-line
+ * reason naming APICHAT_BOT_URL, not with Cucumber's "function timed out" and a stack.
+ */
+function botClient(shared: SharedRun): BotClient {
+  return new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey, timeoutMs: shared.timing.replyTimeoutMs });
 }
 
 export async function closeRunContext(): Promise<void> {

@@ -1,0 +1,29 @@
+// A bot URL that never answers (issue 9): the step fails with our one-line reason naming
+// APICHAT_BOT_URL before Cucumber's own step timeout, not with "function timed out" and a stack.
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import { test } from 'node:test';
+import { botUrlVars, context, runCucumber, stackLines, startPlatform } from './helpers.ts';
+
+const HELLO = 'test/fixtures/live/hello.feature';
+
+test('a hanging bot URL fails the step with APICHAT_BOT_URL named, before Cucumber\'s timeout', { timeout: 60_000 }, async () => {
+  const p = await startPlatform();
+  const held: ServerResponse[] = [];
+  const hanging = createServer((_req, res) => void held.push(res)); // accepts, never answers
+  await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+  try {
+    const port = (hanging.address() as { port: number }).port;
+    const v = await botUrlVars(p, { APICHAT_BOT_URL: `http://127.0.0.1:${port}/api/apichat/hang`, APICHAT_REPLY_TIMEOUT_MS: '1500' });
+    const run = await runCucumber([HELLO], v.vars);
+    assert.equal(run.code, 1, context(run));
+    assert.ok(held.length >= 1, 'the message reached the hanging bot URL');
+    assert.doesNotMatch(run.output, /function timed out/, context(run));
+    assert.match(run.output, /no answer within \d+ ms from 127\.0\.0\.1:\d+; the message was not re-sent \(the bot may have received it\) — is the bot URL right \(APICHAT_BOT_URL\) and the platform up\?/, context(run));
+    assert.deepEqual(stackLines(run.output), [], `no stack trace${context(run)}`);
+  } finally {
+    hanging.closeAllConnections();
+    await new Promise<void>((r) => hanging.close(() => r()));
+    await p.close();
+  }
+});
