@@ -1,9 +1,10 @@
-// A bot URL that never answers (issue 9): the step fails with our one-line reason naming
-// APICHAT_BOT_URL before Cucumber's own step timeout, not with "function timed out" and a stack.
+// Live-mode hardening (issue 9), with real cucumber-js runs: a bot URL that never answers fails
+// the step with our one-line reason naming APICHAT_BOT_URL before Cucumber's own step timeout
+// (not "function timed out" and a stack); --dry-run contacts nothing.
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import { botUrlVars, context, runCucumber, stackLines, startPlatform } from './helpers.ts';
+import { botUrlVars, context, partnerVars, runCucumber, stackLines, startPlatform } from './helpers.ts';
 
 const HELLO = 'test/fixtures/live/hello.feature';
 
@@ -24,6 +25,27 @@ test('a hanging bot URL fails the step with APICHAT_BOT_URL named, before Cucumb
   } finally {
     hanging.closeAllConnections();
     await new Promise<void>((r) => hanging.close(() => r()));
+    await p.close();
+  }
+});
+
+test('--dry-run in live mode contacts nothing: no partner call, no bot message, the webhook untouched', { timeout: 60_000 }, async () => {
+  const p = await startPlatform();
+  let requests = 0;
+  const count = (): void => void requests++;
+  p.sim.app.server.on('request', count);
+  try {
+    const before = p.sim.webhook;
+    const v = await partnerVars(p);
+    const run = await runCucumber(['--dry-run', HELLO], v.vars);
+    assert.equal(run.code, 0, context(run));
+    assert.match(run.stderr, /apichat-bdd: --dry-run: no listener, simulator or webhook started; nothing is contacted/, context(run));
+    assert.match(run.stdout, /1 scenario \(1 skipped\)/, context(run));
+    assert.equal(requests, 0, `the platform got ${requests} requests${context(run)}`);
+    assert.deepEqual(p.sim.webhook, before);
+    assert.doesNotMatch(run.stderr, /webhook (of workspace|restored|removed)/, context(run));
+  } finally {
+    p.sim.app.server.off('request', count);
     await p.close();
   }
 });
