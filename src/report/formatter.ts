@@ -1,7 +1,10 @@
 // The conversation report as a Cucumber formatter plugin (see steps/report-formatter.mjs):
 // formatters run in the coordinating process and receive every envelope, also from
-// --parallel workers, so the page covers the whole run. Written when the run finishes.
-import { readlinkSync } from 'node:fs';
+// --parallel workers, so the page covers the whole run. Written when the run finishes, and on
+// exit (Ctrl-C: the plugin exits the process) with what the run got to. Always written whole:
+// a temporary file renamed over the target, never a half-written or empty page. (Cucumber
+// truncates the target when it opens it, so a placeholder page goes there at once.)
+import { readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Envelope } from './envelopes.ts';
 import { renderReportHtml } from './html.ts';
@@ -22,12 +25,23 @@ export const REPORT_PATH_KEY = Symbol.for('apichat-bdd/conversation-report');
 
 export function conversationReportFormatter(ctx: FormatterContext): () => void {
   const builder = new ReportBuilder(ctx.options?.title ?? 'Conversation report');
-  const path = reportPath(ctx);
+  const file = targetFile(ctx);
+  const path = file ? shortest(file) : ctx.directory === undefined ? undefined : shortest(ctx.directory);
   if (path) (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY] = path;
+  const output = (html: string): void => {
+    if (!file) return ctx.write(html);
+    try {
+      writeWhole(file, html);
+    } catch (e) {
+      ctx.logger.error(`apichat-bdd: could not write the conversation report ${path}: ${(e as Error).message}`);
+    }
+  };
+  if (file) output(PLACEHOLDER);
   let written = false;
   const flush = (): void => {
     if (written) return;
     written = true;
+    process.off('exit', flush);
     let html: string;
     try {
       html = renderReportHtml(builder.build());
@@ -36,8 +50,10 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
       ctx.logger.error(`apichat-bdd: could not render the conversation report: ${(e as Error).stack ?? String(e)}`);
       html = `<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><pre>${escapeHtml((e as Error).stack ?? String(e))}</pre>`;
     }
-    ctx.write(html);
+    output(html);
   };
+  // Synchronous on purpose: 'exit' listeners cannot wait. Covers Ctrl-C (the plugin's process.exit).
+  process.once('exit', flush);
   ctx.on('message', (envelope) => {
     builder.add(envelope);
     if (envelope.testRunFinished) flush();
@@ -46,18 +62,25 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
   return flush;
 }
 
-/** The file the stream writes to, relative to the working directory (Linux), else its directory. */
-function reportPath(ctx: FormatterContext): string | undefined {
+const PLACEHOLDER =
+  '<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><p>The run is still going, or was killed: this page is replaced when it ends.</p>\n';
+
+/** The file the stream writes to (Linux: the stream's fd in /proc), or undefined. */
+function targetFile(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
-  if (ctx.directory === undefined) return undefined;
-  if (typeof fd === 'number') {
-    try {
-      return shortest(readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // not Linux: fall back to the directory
-    }
+  if (ctx.directory === undefined || typeof fd !== 'number') return undefined;
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined; // not Linux: written through the stream
   }
-  return shortest(ctx.directory);
+}
+
+/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
+export function writeWhole(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
 
 function shortest(absolute: string): string {

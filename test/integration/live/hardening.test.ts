@@ -4,7 +4,10 @@
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
-import { botUrlVars, context, partnerVars, runCucumber, stackLines, startPlatform } from './helpers.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { botUrlVars, context, partnerVars, runCucumber, stackLines, startCucumber, startPlatform, waitForReceived } from './helpers.ts';
 
 const HELLO = 'test/fixtures/live/hello.feature';
 
@@ -47,5 +50,28 @@ test('--dry-run in live mode contacts nothing: no partner call, no bot message, 
   } finally {
     p.sim.app.server.off('request', count);
     await p.close();
+  }
+});
+
+test('Ctrl-C leaves a whole conversation report, never an empty file', { timeout: 60_000 }, async (t) => {
+  const p = await startPlatform();
+  const dir = mkdtempSync(join(tmpdir(), 'apichat-sigint-report-'));
+  const file = join(dir, 'conversations.html');
+  const v = await partnerVars(p, { APICHAT_REPLY_TIMEOUT_MS: '600000' });
+  const c = startCucumber(['--format', `./steps/report-formatter.mjs:${file}`, 'test/fixtures/live/slow.feature'], v.vars);
+  t.signal.addEventListener('abort', () => void c.kill(), { once: true });
+  try {
+    await waitForReceived(p.sim, (r) => r.action.kind === 'text' && r.action.text === 'slow');
+    c.signal('SIGINT');
+    const run = await c.done;
+    assert.equal(run.code, 130, context(run));
+    const html = readFileSync(file, 'utf8');
+    assert.ok(html.startsWith('<!doctype html>'), `a page: ${html.slice(0, 80)}${context(run)}`);
+    assert.doesNotMatch(html, /still going, or was killed/, 'the report of the interrupted run, not the placeholder');
+    assert.ok(html.trimEnd().endsWith('</html>'), 'written whole');
+  } finally {
+    await c.kill();
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
