@@ -3,6 +3,7 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
@@ -33,6 +34,35 @@ export interface RunHandle {
   readonly webhookUrl: string;
   /** Stops everything and, in live mode with partner variables, puts the previous webhook back. */
   close(): Promise<string[]>;
+}
+
+/**
+ * APICHAT_RUN as a worker reads it: checked, not cast (it crosses a process boundary and may be
+ * stale or hand-made). Unknown fields pass through, so newer timing fields need no change here.
+ */
+export const SharedRunSchema = z.looseObject({
+  mode: z.string(),
+  inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
+  inboxToken: z.string().min(16),
+  botUrl: z.string().min(1),
+  flowKey: z.string().min(1),
+  timing: z.looseObject({ replyTimeoutMs: z.number(), quietMs: z.number(), settleMs: z.number() }),
+});
+
+export function parseSharedRun(raw: string): SharedRun {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    json = undefined;
+  }
+  const parsed = SharedRunSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? ` (${issue.path.join('.') || 'value'}: ${issue.message})` : '';
+    throw new ApiChatError('APICHAT_CONFIG', `APICHAT_RUN is not a run description of this apichat-bdd${where}: it is set by the apichat-bdd plugin for its workers; do not set it yourself`, { variable: 'APICHAT_RUN' });
+  }
+  return parsed.data as unknown as SharedRun;
 }
 
 /** How much later than its scheduled time a simulated delivery may land and still count as the same burst. */

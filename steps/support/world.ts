@@ -6,7 +6,7 @@ import { BotClient } from '../../src/client/index.ts';
 import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import type { RunHandle, SharedRun } from '../../src/run.ts';
+import { parseSharedRun, type RunHandle, type SharedRun } from '../../src/run.ts';
 import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
 
 interface RunContext {
@@ -27,7 +27,7 @@ export function runContext(): RunContext {
       'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
     );
   }
-  const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
+  const shared = handle ? handle.shared : parseSharedRun(raw!);
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
   context = { shared, inbox, bot: botClient(shared) };
   return context;
