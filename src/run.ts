@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
-import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { jsonOrUndefined, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
 import type { Timing } from './conversation/index.ts';
@@ -50,12 +50,7 @@ export const SharedRunSchema = z.looseObject({
 });
 
 export function parseSharedRun(raw: string): SharedRun {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(raw);
   const parsed = SharedRunSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

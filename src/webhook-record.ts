@@ -7,10 +7,10 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ApiChatError } from './errors.ts';
 import type { PartnerClient } from './client/index.ts';
-import { isApiChatError } from './errors.ts';
+import { ApiChatError, isApiChatError } from './errors.ts';
 import type { WebhookInfo } from './protocol/index.ts';
+import { jsonOrUndefined } from './inbox/wire.ts';
 
 /** The folder (relative to the working directory) where apichat-bdd keeps state; gitignored. */
 export const STATE_DIR = '.apichat-bdd';
@@ -39,12 +39,7 @@ export function readRecord(workspaceId: string, dir?: string): WebhookRecord | u
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ApiChatError('APICHAT_WEBHOOK_RECORD', `cannot read ${path}: ${(e as Error).message}; check its permissions`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
+  const json = jsonOrUndefined(text);
   const parsed = WebhookRecordSchema.safeParse(json);
   if (!parsed.success || parsed.data.workspace_id !== workspaceId) {
     throw new ApiChatError('APICHAT_WEBHOOK_RECORD', `${path} is not a webhook record of workspace ${workspaceId}; delete it, then check the workspace's webhook with \`apichat-bdd webhook get\``);

@@ -3,3 +3,4 @@ export * from './listener.ts';
 export * from './inbox.ts';
 export * from './control.ts';
 export * from './remote.ts';
+export * from './wire.ts';

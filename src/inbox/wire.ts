@@ -35,6 +35,15 @@ export const RejectionSummarySchema = z.looseObject({
   last: z.array(RejectionSchema),
 });
 
+/** JSON.parse that answers undefined for text that is not JSON (a schema then says what is wrong). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A message read from the feed, or a one-line reason why it is not one. */
 export function parseWireMessage(data: string): { ok: true; message: BotMessage } | { ok: false; reason: string } {
   let json: unknown;
