@@ -101,13 +101,13 @@ describe('worker channel: the run token and the Host check', () => {
 });
 
 describe('worker channel: registrations are freed when streams close', () => {
-  it('200 streams opened and dropped without DELETE leave no registration and no listener', async () => {
+  it('100 streams opened and dropped without DELETE leave no registration and no listener', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store, { closeGraceMs: 0 });
     const headers = { authorization: `Bearer ${control.token}` };
     try {
-      const n = 200;
-      const batch = 100;
+      const n = 100;
+      const batch = 50;
       for (let start = 0; start < n; start += batch) {
         const opened = await Promise.all(
           Array.from({ length: batch }, async (_, i) => {

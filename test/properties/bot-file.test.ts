@@ -34,7 +34,7 @@ describe('properties: bot files', () => {
         const text = asJson ? JSON.stringify(def, null, 2) : stringify(def);
         assert.deepEqual(parseBot(text, 'bots/p.yaml'), JSON.parse(JSON.stringify(def)));
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
@@ -55,7 +55,7 @@ describe('properties: bot files', () => {
           assert.doesNotMatch(e.message, /\n/);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
   });
 });
