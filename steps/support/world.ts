@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
-import { Conversation, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
+import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type RunHandle, type SharedRun } from '../../src/run.ts';
@@ -13,6 +13,8 @@ interface RunContext {
   shared: SharedRun;
   inbox: Inbox;
   bot: BotClient;
+  /** What this process has learned of the bot's timing, shared by all its conversations (per worker under --parallel). */
+  timing: TimingModel;
 }
 
 let context: RunContext | undefined;
@@ -29,7 +31,7 @@ export function runContext(): RunContext {
   }
   const shared = handle ? handle.shared : parseSharedRun(raw!);
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
-  context = { shared, inbox, bot: botClient(shared) };
+  context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
   return context;
 }
 
@@ -76,6 +78,7 @@ export class ChatWorld extends World {
       ...(profile.phone !== undefined ? { phone: profile.phone } : {}),
       conversationId: randomInt(1, 2 ** 31 - 1),
       timing: run.shared.timing,
+      model: run.timing,
     });
     return this.conversation_;
   }
