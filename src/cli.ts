@@ -65,6 +65,10 @@ Commands:
                          webhook. The platform verifies it with a handshake first, so
                          \`apichat-bdd listen\` (or a test run) must be up behind that URL.
   webhook remove         Remove the workspace's webhook.
+  webhook restore        Put back the webhook a killed test run (SIGKILL) left on its dead listener,
+                         from the record the run wrote before it took over
+                         (.apichat-bdd/previous-webhook-<workspace>.json). A normal end or Ctrl-C
+                         restores it without this; so does the next test run.
                          (webhook commands need APICHAT_PARTNER_BASE_URL, APICHAT_PARTNER_API_KEY,
                          APICHAT_WORKSPACE_ID)
   simulate [bot-file]    Run the embedded platform (bot URL + partner API) with the demo bot or the

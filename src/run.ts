@@ -3,12 +3,12 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
-import { z } from 'zod';
-import { MODES, type Config } from './config.ts';
+import { MODES, type Config, type LiveConfig } from './config.ts';
 import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
-import type { WebhookInfo } from './protocol/index.ts';
+import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 
@@ -16,6 +16,8 @@ import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 export interface SharedRun {
   mode: Config['mode'];
   inboxUrl: string;
+  /** The worker channel's per-run token: every request to inboxUrl carries it. */
+  inboxToken: string;
   botUrl: string;
   flowKey: string;
   timing: Timing;
@@ -24,9 +26,11 @@ export interface SharedRun {
 /** APICHAT_RUN as a worker reads it: checked, since it crosses a process boundary (and is an env variable). */
 export const SharedRunSchema = z.looseObject({
   mode: z.enum(MODES),
-  inboxUrl: z.string(),
-  botUrl: z.string(),
-  flowKey: z.string(),
+  // The worker channel is loopback only (src/inbox/control.ts), and every request carries the token.
+  inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
+  inboxToken: z.string().min(16),
+  botUrl: z.string().min(1),
+  flowKey: z.string().min(1),
   timing: z.looseObject({
     replyTimeoutMs: z.number(),
     quietMs: z.number(),
@@ -146,12 +150,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       webhookUrl = config.publicUrl ?? listener.localUrl;
       let fromPartner: string | null | undefined;
       if (config.partner) {
-        const partner = new PartnerClient({ baseUrl: config.partner.baseUrl, partnerKey: config.partner.apiKey, workspaceId: config.partner.workspaceId });
-        const previous = await partner.get();
-        const info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
-        log(`apichat-bdd: webhook of workspace ${config.partner.workspaceId} set to ${webhookUrl} (was ${previous.webhook_url ?? 'none'})`);
-        cleanups.push(() => restoreWebhook(partner, previous));
-        fromPartner = info.bot_url;
+        fromPartner = await takeOverWebhook(config.partner, webhookUrl, secret, log, cleanups);
       }
       const url = config.botUrl ?? fromPartner;
       if (!url) {
@@ -165,6 +164,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     const shared: SharedRun = {
       mode: config.mode,
       inboxUrl: control.url,
+      inboxToken: control.token,
       botUrl,
       flowKey,
       timing,
@@ -185,15 +185,34 @@ export async function startRun(config: Config, log: (line: string) => void = () 
   }
 }
 
-async function restoreWebhook(partner: PartnerClient, previous: WebhookInfo): Promise<string> {
-  if (previous.webhook_url && previous.webhook_verification_key) {
-    try {
-      await partner.set({ webhook_url: previous.webhook_url, webhook_verification_key: previous.webhook_verification_key });
-      return `apichat-bdd: webhook restored to ${previous.webhook_url}`;
-    } catch (e) {
-      return `apichat-bdd: could not restore the previous webhook ${previous.webhook_url} (${(e as Error).message}); set it again with the partner API`;
-    }
+/**
+ * Registers our webhook, having first recorded the one to put back (durably: a SIGKILLed run
+ * cannot clean up, and the next run then restores the recorded one, not our dead listener).
+ */
+async function takeOverWebhook(
+  p: NonNullable<LiveConfig['partner']>,
+  webhookUrl: string,
+  secret: string,
+  log: (line: string) => void,
+  cleanups: Array<() => Promise<string | void>>,
+): Promise<string | null | undefined> {
+  const partner = new PartnerClient({ baseUrl: p.baseUrl, partnerKey: p.apiKey, workspaceId: p.workspaceId });
+  const current = await partner.get();
+  const { previous, recovered } = previousFor(current, readRecord(p.workspaceId));
+  if (recovered) {
+    log(`apichat-bdd: an earlier run was killed before it put the webhook of workspace ${p.workspaceId} back; this run restores ${previous?.webhook_url ?? 'none'} (from ${recordPath(p.workspaceId)}) when it ends`);
   }
-  await partner.remove();
-  return 'apichat-bdd: webhook removed (none was set before the run)';
+  const record = { workspace_id: p.workspaceId, previous, ours: webhookUrl, recorded_at: new Date().toISOString() };
+  writeRecord(record);
+  let info;
+  try {
+    info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
+  } catch (e) {
+    // Nothing was taken over; a recovered record stays until a run or `webhook restore` uses it.
+    if (!recovered) removeRecord(p.workspaceId);
+    throw e;
+  }
+  log(`apichat-bdd: webhook of workspace ${p.workspaceId} set to ${webhookUrl} (was ${recovered ? `a killed run's listener; restoring ${previous?.webhook_url ?? 'none'}` : (current.webhook_url ?? 'none')})`);
+  cleanups.push(() => restoreRecorded(partner, record));
+  return info.bot_url;
 }

@@ -15,8 +15,20 @@ interface PluginContext {
   on?(event: 'message', handler: (envelope: Envelope) => void): void;
 }
 
+/**
+ * Cucumber tells a plugin nothing about --dry-run (its context has no runtime options), and a
+ * dry run executes no step or hook: read the command line, so that it contacts nothing.
+ */
+export function isDryRun(argv: readonly string[] = process.argv): boolean {
+  return argv.some((a) => a === '--dry-run' || a === '-d' || a === '--dry-run=true');
+}
+
 export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<void>> {
   const say = (line: string): void => void ctx.environment.stderr.write(`${line}\n`);
+  if (isDryRun()) {
+    say('apichat-bdd: --dry-run: no listener, simulator or webhook started; nothing is contacted');
+    return async () => {};
+  }
   let starting: Promise<RunHandle>;
   try {
     starting = startRun(loadConfig(), say);

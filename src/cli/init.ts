@@ -55,7 +55,7 @@ function addGitignoreLines(dir: string, result: InitResult): void {
   const present = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = GITIGNORE_LINES.filter((l) => !present.has(l) && !present.has(`/${l}`) && !present.has(l.replace(/\/$/, '')));
   if (missing.length === 0) {
-    result.skipped.push({ path: '.gitignore', why: `already ignores ${GITIGNORE_LINES.join(' and ')}` });
+    result.skipped.push({ path: '.gitignore', why: `already ignores ${GITIGNORE_LINES.join(', ')}` });
     return;
   }
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';

@@ -10,7 +10,7 @@ function codes<P extends string, K extends string>(prefix: P, keys: ReadonlyArra
   return Object.fromEntries(keys.map((k) => [k, `${prefix}${k}`])) as { [k in K]: `${P}${k}` };
 }
 
-export const BotErrorCode = codes('APICHAT_BOT_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'URL_INVALID']);
+export const BotErrorCode = codes('APICHAT_BOT_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'RATE_LIMITED', 'URL_INVALID']);
 export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];
 
 export const PartnerErrorCode = codes('APICHAT_PARTNER_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'BAD_RESPONSE', 'URL_INVALID']);

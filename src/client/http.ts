@@ -100,6 +100,8 @@ export interface HttpResult {
   contentType: string;
   text: string;
   attempts: number;
+  /** The Retry-After header, when the answer had one (429 and 503 carry it). */
+  retryAfter?: string;
 }
 
 /** host:port of a URL, with the scheme's default port made explicit; never the path or userinfo. */
@@ -167,11 +169,13 @@ export async function sendHttp(call: HttpCall): Promise<HttpResult> {
         // Always consume the body: undici only returns the socket to the pool once it is read.
         const text = await res.body.text();
         const ct = res.headers['content-type'];
+        const ra = res.headers['retry-after'];
         return {
           status: res.statusCode,
           contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '',
           text,
           attempts,
+          ...(ra === undefined ? {} : { retryAfter: Array.isArray(ra) ? ra[0] : ra }),
         };
       } catch (err) {
         const failed = controller.signal.aborted ? deadline : err;
@@ -189,4 +193,13 @@ export async function sendHttp(call: HttpCall): Promise<HttpResult> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -4,3 +4,4 @@ export * from './bind.ts';
 export * from './inbox.ts';
 export * from './control.ts';
 export * from './remote.ts';
+export * from './wire.ts';

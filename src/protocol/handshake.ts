@@ -28,10 +28,14 @@ function fromParams(p: Params | null | undefined): Handshake | null {
 const HUB_MODE = Buffer.from('hub_mode');
 const HUB_DOT_MODE = Buffer.from('hub.mode');
 
-/** Cheap test used on the hot path: only a body mentioning hub_mode/hub.mode can be a handshake. */
+/**
+ * Cheap test: only a body or query mentioning hub_mode/hub.mode can be a handshake. No size
+ * cap: the listener asks only about unsigned requests, whose size its body limit bounds, and a
+ * platform may send a long challenge.
+ */
 export function mayBeHandshake(raw: Buffer, query: Params | undefined): boolean {
   if (query && (query.hub_mode !== undefined || query['hub.mode'] !== undefined)) return true;
-  return raw.length < 4096 && (raw.includes(HUB_MODE) || raw.includes(HUB_DOT_MODE));
+  return raw.includes(HUB_MODE) || raw.includes(HUB_DOT_MODE);
 }
 
 /** Returns the handshake carried by the request, or null when it is not one. */

@@ -1,7 +1,10 @@
 // The conversation report as a Cucumber formatter plugin (see steps/report-formatter.mjs):
 // formatters run in the coordinating process and receive every envelope, also from
-// --parallel workers, so the page covers the whole run. Written when the run finishes.
-import { fstatSync, readdirSync, statSync } from 'node:fs';
+// --parallel workers, so the page covers the whole run. Written when the run finishes, and on
+// exit (Ctrl-C: the plugin exits the process) with what the run got to. Always written whole:
+// a temporary file renamed over the target, never a half-written or empty page. (Cucumber
+// truncates the target when it opens it, so a placeholder page goes there at once.)
+import { fstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { processState } from '../process-state.ts';
 import type { Envelope } from './envelopes.ts';
@@ -20,12 +23,23 @@ export interface FormatterContext {
 
 export function conversationReportFormatter(ctx: FormatterContext): () => void {
   const builder = new ReportBuilder(ctx.options?.title ?? 'Conversation report');
-  const path = reportPath(ctx);
+  const file = targetFile(ctx);
+  const path = file ? shortest(file) : ctx.directory === undefined ? undefined : shortest(ctx.directory);
   if (path) processState().reportPath = path;
+  const output = (html: string): void => {
+    if (!file) return ctx.write(html);
+    try {
+      writeWhole(file, html);
+    } catch (e) {
+      ctx.logger.error(`apichat-bdd: could not write the conversation report ${path}: ${(e as Error).message}`);
+    }
+  };
+  if (file) output(PLACEHOLDER);
   let written = false;
   const flush = (): void => {
     if (written) return;
     written = true;
+    process.off('exit', flush);
     let html: string;
     try {
       html = renderReportHtml(builder.build());
@@ -34,8 +48,10 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
       ctx.logger.error(`apichat-bdd: could not render the conversation report: ${(e as Error).stack ?? String(e)}`);
       html = `<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><pre>${escapeHtml((e as Error).stack ?? String(e))}</pre>`;
     }
-    ctx.write(html);
+    output(html);
   };
+  // Synchronous on purpose: 'exit' listeners cannot wait. Covers Ctrl-C (the plugin's process.exit).
+  process.once('exit', flush);
   ctx.on('message', (envelope) => {
     builder.add(envelope);
     if (envelope.testRunFinished) flush();
@@ -44,12 +60,14 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
   return flush;
 }
 
-/** The file the stream writes to, relative to the working directory, else its directory. */
-function reportPath(ctx: FormatterContext): string | undefined {
+const PLACEHOLDER =
+  '<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><p>The run is still going, or was killed: this page is replaced when it ends.</p>\n';
+
+/** The file the stream writes to, or undefined (then the page goes through the stream). */
+function targetFile(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
-  if (ctx.directory === undefined) return undefined;
-  const file = typeof fd === 'number' ? fileOf(fd, ctx.directory) : undefined;
-  return shortest(file ?? ctx.directory);
+  if (ctx.directory === undefined || typeof fd !== 'number') return undefined;
+  return fileOf(fd, ctx.directory);
 }
 
 /**
@@ -64,9 +82,16 @@ function fileOf(fd: number, dir: string): string | undefined {
       if (s.isFile() && s.ino === open.ino && s.dev === open.dev) return join(dir, name);
     }
   } catch {
-    // the directory went away or is unreadable: fall back to naming the directory
+    // the directory went away or is unreadable: fall back to the stream
   }
   return undefined;
+}
+
+/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
+export function writeWhole(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
 
 function shortest(absolute: string): string {

@@ -33,9 +33,18 @@ export function runContext(): RunContext {
     );
   }
   const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
-  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
-  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }), timing: new TimingModel(shared.timing) };
+  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
+  context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
   return context;
+}
+
+/**
+ * The bot URL's deadline is the reply timeout: with settling, a step then ends before Cucumber's
+ * own step timeout (steps/support/hooks.ts), so a hanging bot URL fails with our one-line
+ * reason naming APICHAT_BOT_URL, not with Cucumber's "function timed out" and a stack.
+ */
+function botClient(shared: SharedRun): BotClient {
+  return new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey, timeoutMs: shared.timing.replyTimeoutMs });
 }
 
 export async function closeRunContext(): Promise<void> {

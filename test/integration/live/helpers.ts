@@ -219,6 +219,8 @@ export interface Platform {
   partner: PartnerClient;
   /** Every key the platform or the previous webhook holds (must never be printed). */
   secrets: string[];
+  /** Stops the previous webhook's own listener (its handshake then goes unanswered). */
+  stopPrevious(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -239,6 +241,7 @@ export async function startPlatform(options: SimulatorOptions = {}): Promise<Pla
       previous,
       partner,
       secrets: [sim.flowKey, sim.partnerKey, previousKey],
+      stopPrevious: () => l.close(),
       async close() {
         await sim.close();
         await l.close();
