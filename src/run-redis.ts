@@ -4,18 +4,20 @@
 // URL (or the partner variables, only to read it) and the flow key. Cucumber's --shard splits
 // the scenarios across machines; --parallel workers each read through their own connection.
 import { PartnerClient } from './client/index.ts';
-import type { Config } from './config.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError, type Config, type RunnerConfig } from './config.ts';
 import { connectRedis, KEYS, RedisInbox, safeRedisUrl } from './inbox/index.ts';
 import type { Timing } from './conversation/index.ts';
 import type { RunHandle, SharedRun } from './run.ts';
 
+/** A test run with APICHAT_REDIS_URL but no live variables cannot be a runner: say what is missing. */
+export function notARunner(config: Config): ConfigError | undefined {
+  if (config.mode !== 'simulated' || !config.redisUrl) return undefined;
+  return new ConfigError('APICHAT_FLOW_API_KEY', 'is not set; with APICHAT_REDIS_URL the run reads replies from Redis and talks to the bot itself: set APICHAT_FLOW_API_KEY and APICHAT_BOT_URL (or the partner variables to read the bot URL)');
+}
+
 /** `timing`: the run's windows (runTiming in run.ts: learned as in any live run, unless fixed). */
-export async function startRedisRun(config: Config, log: (line: string) => void, timing: Timing): Promise<RunHandle> {
-  const url = config.redisUrl!;
-  if (config.mode !== 'live' || !config.flowKey) {
-    throw new ConfigError('APICHAT_FLOW_API_KEY', 'is not set; with APICHAT_REDIS_URL the run reads replies from Redis and talks to the bot itself: set APICHAT_FLOW_API_KEY and APICHAT_BOT_URL (or the partner variables to read the bot URL)');
-  }
+export async function startRedisRun(config: RunnerConfig, log: (line: string) => void, timing: Timing): Promise<RunHandle> {
+  const url = config.redisUrl;
   // Checks Redis before any scenario: an unreachable URL is one line naming the variable.
   const probe = await connectRedis(url, { role: 'runner' });
   let deliveriesAtStart: number;
@@ -43,6 +45,7 @@ export async function startRedisRun(config: Config, log: (line: string) => void,
   const shared: SharedRun = {
     mode: config.mode,
     inboxUrl: '',
+    inboxToken: '',
     redis,
     botUrl,
     flowKey: config.flowKey,

@@ -9,7 +9,7 @@ const RUNNER = { APICHAT_BOT_URL: 'https://bot.example.com/api/apichat/x1', APIC
 describe('loadConfig: APICHAT_REDIS_URL', () => {
   it('a runner needs no webhook secret or public URL', () => {
     const c = loadConfig({ ...RUNNER, APICHAT_REDIS_URL: 'redis://:pw@redis.internal:6379/2' });
-    assert.equal(c.mode, 'live');
+    assert.equal(c.mode, 'runner');
     assert.equal(c.redisUrl, 'redis://:pw@redis.internal:6379/2');
     assert.equal(c.webhookSecret, undefined);
   });
@@ -23,7 +23,8 @@ describe('loadConfig: APICHAT_REDIS_URL', () => {
       APICHAT_REDIS_URL: 'rediss://redis.example.com:6380',
     });
     assert.equal(c.redisUrl, 'rediss://redis.example.com:6380');
-    assert.ok(c.partner);
+    assert.equal(c.mode, 'runner');
+    assert.ok(c.mode === 'runner' && c.partner);
   });
 
   it('without Redis the live requirements stand', () => {

@@ -3,10 +3,10 @@
 // rejected delivery. Runs until the context's signal (SIGINT/SIGTERM) is aborted. With
 // APICHAT_REDIS_URL it also publishes every verified delivery (and the rejection counts) to
 // Redis Streams, for test runs on other machines (runner mode).
-import { ConfigError, loadConfig } from '../config.ts';
-import { MemoryStore, RedisPublisher, RedisStore, safeRedisUrl } from '../inbox/index.ts';
-import { bindListener, DEFAULT_LISTEN_PORT, messageLine, rejectionLine } from './common.ts';
-import { envValue, EXIT, line, untilAborted, type CliContext } from './context.ts';
+import { ConfigError, DEFAULT_LISTEN_PORT, envValue, loadConfig } from '../config.ts';
+import { bindListener, MemoryStore, RedisPublisher, RedisStore, safeRedisUrl } from '../inbox/index.ts';
+import { messageLine, rejectionLine } from './common.ts';
+import { EXIT, line, untilAborted, type CliContext } from './context.ts';
 
 export async function listenCommand(ctx: CliContext): Promise<number> {
   const config = loadConfig(ctx.env);

@@ -2,9 +2,9 @@
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
 import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
 import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { ConversationError, formatFailure } from './errors.ts';
-import { rejectionNote } from './notes.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
@@ -295,7 +295,7 @@ export class Conversation {
         turnLabel: this.turnLabel,
         unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
         turnStartedAt: this.turnStartedAt,
-        notes: this.lateNotes(),
+        notes: [...duplicateNotes(this.unclaimed(), this.received), ...this.lateNotes()],
         rejections: await this.rejectionNote(),
       }),
     );
@@ -334,7 +334,8 @@ export class Conversation {
     );
   }
 
+  /** Rejected deliveries since the conversation opened, and a worker feed that gave up. */
   private rejectionNote(): Promise<string | null> {
-    return rejectionNote(this.o.inbox, this.rejectionBaseline);
+    return warningsFor(this.o.inbox, this.feed, this.rejectionBaseline);
   }
 }

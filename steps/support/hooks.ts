@@ -7,8 +7,6 @@ import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 
-export { TRANSCRIPT_MEDIA_TYPE };
-
 setWorldConstructor(ChatWorld);
 
 // A --parallel worker whose coordinator is gone stops at once, instead of driving the bot until
