@@ -127,7 +127,7 @@ describe('the demo bot (bots/demo.yaml)', () => {
   };
 
   test('loads from DEMO_BOT_PATH and answers every command as documented', async () => {
-    const e = new BotEngine(await loadBotFile(DEMO_BOT_PATH));
+    const e = new BotEngine(await loadBotFile(DEMO_BOT_PATH), (min, max) => (min === 10000 && max === 99999 ? 20417 : Number.NaN));
     const turn = (a: UserAction) => e.respond(user, a).replies.map(show);
     const menu =
       'buttons: What would you like to do? [Rooms=ROOMS, Book=BOOK, Help=HELP, Website web_url https://example.com/grand-demo-hotel]';
