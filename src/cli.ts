@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor.
+// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor, crawl, record.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -10,7 +10,9 @@ import { formatUserError } from './cli-output.ts';
 import { readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
 import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
+import { crawlCommand } from './cli/crawl.ts';
 import { doctorCommand } from './cli/doctor.ts';
+import { recordCommand } from './cli/record.ts';
 import { listenCommand } from './cli/listen.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhookCommand } from './cli/webhook.ts';
@@ -28,11 +30,13 @@ export interface MainOptions {
   stderr?: Out;
   /** Ends `listen` and `simulate` (bin/apichat-bdd.js aborts it on SIGINT/SIGTERM). Default: never. */
   signal?: AbortSignal;
+  /** What `record` reads. Default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
 }
 
-export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'help'] as const;
-/** The commands that run until stopped (by MainOptions.signal; SIGINT/SIGTERM in bin/apichat-bdd.js). */
-export const LONG_RUNNING: readonly string[] = ['listen', 'simulate'];
+export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'help'] as const;
+/** The commands that stop cleanly on MainOptions.signal (SIGINT/SIGTERM in bin/apichat-bdd.js). */
+export const LONG_RUNNING: readonly string[] = ['listen', 'simulate', 'crawl', 'record'];
 
 export function usage(): string {
   const width = Math.max(...Object.keys(VARIABLES).map((v) => v.length));
@@ -71,6 +75,22 @@ Commands:
                          already running on the port); that the bot URL accepts the flow key. That
                          last check sends a real text message "apichat-bdd doctor" from a throwaway
                          bot user ("doctor-…"), so the bot does receive it.
+  crawl                  Walk the bot's postback buttons breadth-first (carousel card buttons too)
+                         and write feature files that pass when run again: one scenario per path,
+                         one file per start message and first button. Each path is visited twice;
+                         replies that differ become \`matching /…/\` steps. Stops at link buttons,
+                         free-text prompts, silence and messages already seen.
+                         Options: --start "text" (repeatable; default "hi"), --depth N (taps after
+                         the start message; default 3; above 8 also give --max-conversations),
+                         --out DIR (default features/crawled), --max-conversations N (default 200),
+                         --rate N/s (messages per second; default 5 against a live bot).
+                         Progress on stderr, a summary line on stdout.
+  record --out FILE      A chat with the bot in the terminal, written as a feature. Input lines:
+                         text is said; a number taps that button; /tap Title [on Card];
+                         /image|/audio|/video|/file URL; /say TEXT; /undo; /save; /help.
+                         End of input (Ctrl-D, or the end of a pipe) replays the chat once and
+                         writes FILE; Ctrl-C leaves without writing. Options: --force (replace
+                         an existing FILE), --rate N/s.
   help, --help, -h       This text.
 
 Exit codes: 0 success; 1 a failure of the platform or a failed doctor check;
@@ -103,10 +123,9 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(command.startsWith('-') ? `unknown option ${command}; run \`apichat-bdd --help\`` : `unknown command ${JSON.stringify(command)}; run \`apichat-bdd --help\` for the commands`);
   }
-  const simulate = command === 'simulate';
   let parsed: ReturnType<typeof parseCommandArgs>;
   try {
-    parsed = parseCommandArgs(rest, simulate);
+    parsed = parseCommandArgs(rest, command);
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.split(/\.(\s|$)/)[0]}; run \`apichat-bdd --help\``);
   }
@@ -120,6 +139,7 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     stdout,
     stderr,
     signal: options.signal ?? new AbortController().signal,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
   };
   const args = parsed.positionals;
   switch (command) {
@@ -131,6 +151,10 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     case 'simulate':
       if (args.length > 1) throw new UsageError(`simulate takes at most one bot file, got ${args.length} arguments`);
       return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host });
+    case 'crawl':
+      return crawlCommand(ctx, parsed.values, args);
+    case 'record':
+      return recordCommand(ctx, parsed.values, args);
     case 'doctor':
       noArguments(command, args);
       return doctorCommand(ctx);
@@ -139,10 +163,25 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   }
 }
 
-function parseCommandArgs(args: string[], simulate: boolean) {
-  const common = { help: { type: 'boolean', short: 'h' } } as const;
-  const sim = { ...common, port: { type: 'string' }, host: { type: 'string' } } as const;
-  const { values, positionals } = parseArgs({ args, options: simulate ? sim : (common as typeof sim), allowPositionals: true, strict: true });
+const COMMON_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
+const COMMAND_OPTIONS = {
+  simulate: { port: { type: 'string' }, host: { type: 'string' } },
+  crawl: {
+    start: { type: 'string', multiple: true },
+    depth: { type: 'string' },
+    out: { type: 'string' },
+    'max-conversations': { type: 'string' },
+    rate: { type: 'string' },
+  },
+  record: { out: { type: 'string' }, rate: { type: 'string' }, force: { type: 'boolean' } },
+} as const;
+type AllOptions = typeof COMMON_OPTIONS & (typeof COMMAND_OPTIONS)['simulate'] & (typeof COMMAND_OPTIONS)['crawl'] & (typeof COMMAND_OPTIONS)['record'];
+
+/** Only the options of this command are accepted (strict): anything else is a one-line usage error. */
+function parseCommandArgs(args: string[], command: string) {
+  const own = (COMMAND_OPTIONS as Record<string, object>)[command] ?? {};
+  const options = { ...COMMON_OPTIONS, ...own } as AllOptions;
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
   return { values, positionals };
 }
 
