@@ -55,6 +55,10 @@ export async function crawlCommand(ctx: CliContext, flags: CrawlFlags, args: str
     line(ctx.stderr, `apichat-bdd crawl: wrote ${shownPath(path)} (${f.doc.scenarios.length} scenario${f.doc.scenarios.length === 1 ? '' : 's'})`);
   }
   line(ctx.stdout, formatCrawlSummary(result.stats, files.length));
+  if (ctx.signal.aborted) {
+    line(ctx.stderr, 'apichat-bdd crawl: interrupted; the paths crawled so far were written');
+    return 130;
+  }
   return EXIT.OK;
 }
 

@@ -18,6 +18,15 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('crawl and record in the usage', () => {
+  it('--help lists both with their options', async () => {
+    const r = await run(['--help']);
+    for (const part of ['crawl ', '--start "text"', '--max-conversations N', '--rate N/s', 'record --out FILE', '/tap Title [on Card]', '/undo']) {
+      assert.ok(r.stdout.includes(part), `usage mentions ${part}`);
+    }
+  });
+});
+
 describe('crawl and record: bad input is one line, exit 2', () => {
   const cases: Array<[string[], RegExp]> = [
     [['crawl', '--frob'], /^apichat-bdd: crawl: Unknown option '--frob'/],
