@@ -208,7 +208,8 @@ export class Recorder {
         'changed between the two are checked with `matching /…/`, and values captured there',
         'are quoted as {{name}} in later steps.',
       ],
-      scenarios: [{ name: describePath(recorded.map((t) => t.action)), turns: written }],
+      // Named after the written actions, so a captured value shows as {{name}}, not as one run's value.
+      scenarios: [{ name: describePath(written.map((t) => t.action)), turns: written }],
     };
   }
 }
