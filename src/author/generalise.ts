@@ -121,8 +121,11 @@ export class Generaliser {
         const text = a.text.trim() === '' ? null : this.text(a.text, textOf(b) ?? '');
         return { kind: 'carousel', text, count: a.cards.length, cards: same ? cards : null };
       }
-      case 'unknown':
-        return { kind: 'unknown', summary: renderCompact(a) };
+      case 'unknown': {
+        // Without the address fields, which differ per conversation and say nothing to a reader.
+        const { sender_id: _s, conv_id: _c, message_type: _t, private: _p, ...rest } = (isRecord(a.raw) ? a.raw : { body: a.raw }) as Record<string, unknown>;
+        return { kind: 'unknown', summary: `${a.reason}: ${JSON.stringify(rest)}` };
+      }
       default: {
         const urlB = 'url' in b ? b.url : '';
         if (a.url === urlB) return { kind: 'media', media: a.kind, urlPart: a.url };
@@ -156,6 +159,10 @@ export class Generaliser {
     for (const c of sorted) if (c[side].length >= 3) out = out.split(c[side]).join(by(c));
     return out;
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function cardsOf(m: BotMessage): CardCheck[] {
