@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseRate, Recorder, RECORD_HELP, renderFeature } from '../author/index.ts';
+import { parseRate, Recorder, renderFeature } from '../author/index.ts';
 import { startAuthorSession } from './author-session.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
 
@@ -49,7 +49,7 @@ export async function recordCommand(ctx: CliContext, flags: RecordFlags, args: s
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    if (tty) line(ctx.stderr, `apichat-bdd record: chatting with the ${session.mode} bot; ${RECORD_HELP.length} commands (/help); Ctrl-D saves ${flags.out}, Ctrl-C leaves without saving`);
+    if (tty) line(ctx.stderr, `apichat-bdd record: chatting with the ${session.mode} bot; type a message, a button number, or /help for the commands; Ctrl-D saves ${flags.out}, Ctrl-C leaves without saving`);
     const prompt = (): void => void (tty && ctx.stderr.write('> '));
     prompt();
     for await (const text of rl) {
