@@ -18,8 +18,28 @@ export interface CrawlOptions {
   /** One visit of a path in a fresh conversation (the crawler runs two at once). */
   visit: (actions: Action[]) => Promise<ObservedTurn[]>;
   progress?: (p: CrawlProgress) => void;
-  /** Aborted: stop after the path being visited (what was crawled is still returned). */
+  /** Aborted: stop after the paths being visited (what was crawled is still returned). */
   signal?: AbortSignal;
+  /** Paths visited at once (default PARALLEL_PATHS). */
+  parallel?: number;
+}
+
+/** A few paths at once: against a simulator the crawl is bound by quiet windows, not by the bot. */
+export const PARALLEL_PATHS = 4;
+
+interface Visited {
+  path: Action[];
+  turns?: [ObservedTurn[], ObservedTurn[]];
+  error?: unknown;
+}
+
+async function visitTwice(o: CrawlOptions, path: Action[]): Promise<Visited> {
+  try {
+    const [a, b] = await Promise.all([o.visit(path), o.visit(path)]);
+    return { path, turns: [a, b] };
+  } catch (error) {
+    return { path, error };
+  }
 }
 
 export interface CrawlProgress {
@@ -73,65 +93,40 @@ function buttonKey(m: BotMessage, tap: Action & { kind: 'tap' }): string {
 
 export async function crawl(o: CrawlOptions): Promise<CrawlResult> {
   const queue: Action[][] = o.starts.map((text) => [{ kind: 'say', text }]);
-  const seenMessages = new Set<string>();
-  const found = new Set<string>();
-  const atLimit = new Set<string>();
-  const tapped = new Set<string>();
-  const links = new Set<string>();
   const scenarios: CrawledScenario[] = [];
   const problems: string[] = [];
   const stats: CrawlStats = { paths: 0, scenarios: 0, buttonsFound: 0, buttonsTapped: 0, beyondDepth: 0, linkButtons: 0, cyclesCut: 0, volatile: 0, unstable: 0, conversations: 0, leftOver: 0 };
+  const state: CrawlState = { o, queue, stats, seenMessages: new Set(), found: new Set(), atLimit: new Set(), tapped: new Set(), links: new Set() };
+  const { found, atLimit, tapped, links } = state;
 
-  while (queue.length > 0) {
-    if (stats.conversations + 2 > o.maxConversations || o.signal?.aborted) break;
-    const path = queue.shift()!;
-    stats.conversations += 2;
-    stats.paths++;
-    const depth = path.length - 1;
-    let problem: string | undefined;
-    let first: ObservedTurn[] | undefined;
-    try {
-      const g = new Generaliser();
-      const turns: ObservedTurn[][] = await Promise.all([o.visit(path), o.visit(path)]);
-      first = turns[0]!;
-      const doc = { name: describePath(path), turns: first.map((t, i) => g.turn(t, turns[1]![i]!, i)) };
-      stats.volatile += g.volatile;
-      scenarios.push({ start: (path[0] as { text: string }).text, branch: path[1] ?? null, doc });
-    } catch (e) {
-      if (!(e instanceof UnstableError) && !(e instanceof ConversationError)) throw e;
-      stats.unstable++;
-      problem = e.message.split('\n')[0]!;
-      problems.push(`${describePath(path)}: ${problem}`);
+  while (queue.length > 0 && !o.signal?.aborted) {
+    // Paths are visited a few at a time and their results taken in queue order, so the crawl
+    // is the same as one path after another, only sooner (the rate limit still applies).
+    const budget = Math.floor((o.maxConversations - stats.conversations) / 2);
+    if (budget <= 0) break;
+    const batch = queue.splice(0, Math.min(o.parallel ?? PARALLEL_PATHS, budget));
+    stats.conversations += 2 * batch.length;
+    const visited = await Promise.all(batch.map((path) => visitTwice(o, path)));
+    for (const { path, turns, error } of visited) {
+      stats.paths++;
+      let problem: string | undefined;
+      let first: ObservedTurn[] | undefined;
+      try {
+        if (error !== undefined) throw error;
+        const g = new Generaliser();
+        first = turns![0];
+        const doc = { name: describePath(path), turns: first.map((t, i) => g.turn(t, turns![1][i]!, i)) };
+        stats.volatile += g.volatile;
+        scenarios.push({ start: (path[0] as { text: string }).text, branch: path[1] ?? null, doc });
+      } catch (e) {
+        if (!(e instanceof UnstableError) && !(e instanceof ConversationError)) throw e;
+        stats.unstable++;
+        problem = e.message.split('\n')[0]!;
+        problems.push(`${describePath(path)}: ${problem}`);
+      }
+      if (first) learn(state, path, first);
+      o.progress?.({ pathsDone: stats.paths, queued: queue.length, buttonsFound: found.size, conversations: stats.conversations, path: describePath(path), ...(problem ? { problem } : {}) });
     }
-    if (first) {
-      const last = first.at(-1)!;
-      if (path.length > 1) {
-        const prev = first.at(-2)!;
-        const tap = path.at(-1) as Action & { kind: 'tap' };
-        const source = [...prev.replies].reverse().find((m) => buttonsOf(m).some((b) => b.button.title === tap.title && b.card?.title === tap.card));
-        if (source) tapped.add(buttonKey(source, tap));
-      }
-      const { taps } = tappable(last.replies);
-      for (const m of last.replies) {
-        for (const b of buttonsOf(m)) {
-          if (b.button.type !== 'postback') links.add(JSON.stringify([textOf(m), b.card?.title ?? null, b.button.title, b.button.url ?? null]));
-        }
-      }
-      for (const m of last.replies) {
-        const mine = taps.filter((t) => t.kind === 'tap' && buttonsOf(m).some((b) => b.button.title === t.title && b.card?.title === t.card && b.button.type === 'postback'));
-        if (mine.length === 0) continue;
-        for (const t of mine) (depth < o.depth ? found : atLimit).add(buttonKey(m, t as Action & { kind: 'tap' }));
-        if (depth >= o.depth) continue;
-        const key = messageKey(m);
-        if (seenMessages.has(key)) {
-          stats.cyclesCut++;
-          continue;
-        }
-        seenMessages.add(key);
-        for (const t of mine) queue.push([...path, t]);
-      }
-    }
-    o.progress?.({ pathsDone: stats.paths, queued: queue.length, buttonsFound: found.size, conversations: stats.conversations, path: describePath(path), ...(problem ? { problem } : {}) });
   }
   stats.leftOver = queue.length;
   stats.scenarios = scenarios.length;
@@ -140,6 +135,49 @@ export async function crawl(o: CrawlOptions): Promise<CrawlResult> {
   stats.beyondDepth = [...atLimit].filter((k) => !found.has(k)).length;
   stats.linkButtons = links.size;
   return { scenarios, stats, problems };
+}
+
+interface CrawlState {
+  o: CrawlOptions;
+  queue: Action[][];
+  stats: CrawlStats;
+  seenMessages: Set<string>;
+  found: Set<string>;
+  atLimit: Set<string>;
+  tapped: Set<string>;
+  links: Set<string>;
+}
+
+/** From the first visit of a path: the button it tapped, the buttons its last turn offers, and the paths they lead to. */
+function learn(state: CrawlState, path: Action[], first: ObservedTurn[]): void {
+  const { o, queue, stats, seenMessages, found, atLimit, tapped, links } = state;
+  const depth = path.length - 1;
+  const last = first.at(-1)!;
+  if (path.length > 1) {
+    const prev = first.at(-2)!;
+    const tap = path.at(-1) as Action & { kind: 'tap' };
+    const source = [...prev.replies].reverse().find((m) => buttonsOf(m).some((b) => b.button.title === tap.title && b.card?.title === tap.card));
+    if (source) tapped.add(buttonKey(source, tap));
+  }
+  const { taps } = tappable(last.replies);
+  for (const m of last.replies) {
+    for (const b of buttonsOf(m)) {
+      if (b.button.type !== 'postback') links.add(JSON.stringify([textOf(m), b.card?.title ?? null, b.button.title, b.button.url ?? null]));
+    }
+  }
+  for (const m of last.replies) {
+    const mine = taps.filter((t) => t.kind === 'tap' && buttonsOf(m).some((b) => b.button.title === t.title && b.card?.title === t.card && b.button.type === 'postback'));
+    if (mine.length === 0) continue;
+    for (const t of mine) (depth < o.depth ? found : atLimit).add(buttonKey(m, t as Action & { kind: 'tap' }));
+    if (depth >= o.depth) continue;
+    const key = messageKey(m);
+    if (seenMessages.has(key)) {
+      stats.cyclesCut++;
+      continue;
+    }
+    seenMessages.add(key);
+    for (const t of mine) queue.push([...path, t]);
+  }
 }
 
 /** The summary line printed at the end of a crawl. */

@@ -53,6 +53,14 @@ describe('crawl (breadth-first over postback buttons)', () => {
     );
   });
 
+  test('visiting several paths at once crawls exactly what one at a time does', async () => {
+    const bot = await loadBotFile(DEMO_BOT_PATH);
+    const one = await crawl({ starts: ['hi', 'rooms'], depth: 3, maxConversations: 200, parallel: 1, visit: inProcessVisit(bot) });
+    const four = await crawl({ starts: ['hi', 'rooms'], depth: 3, maxConversations: 200, parallel: 4, visit: inProcessVisit(bot) });
+    assert.deepEqual(titles(four), titles(one));
+    assert.deepEqual(four.stats, one.stats);
+  });
+
   test('depth 0 visits only the start messages; buttons beyond the depth are counted, not tapped', async () => {
     const r = await crawl({ starts: ['hi', 'menu'], depth: 0, maxConversations: 200, visit: inProcessVisit(await loadBotFile(DEMO_BOT_PATH)) });
     assert.deepEqual(titles(r), ['"hi"', '"menu"']);
