@@ -1,6 +1,6 @@
 // `apichat-bdd crawl`: walks the bot's postback buttons breadth-first from the start messages
 // and writes feature files that pass when run again. Progress on stderr, one line per path;
-// the summary line on stdout. Ctrl-C stops after the current path and writes what was crawled.
+// the summary line on stdout. Ctrl-C stops after the paths being visited and writes what was crawled.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { crawl, formatCrawlSummary, groupIntoFiles, observePath, parseRate, renderFeature } from '../author/index.ts';
