@@ -23,7 +23,7 @@ export type ReplyKind = (typeof REPLY_KINDS)[number];
 const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 
 /** Placeholders every reply string may use, beside the named groups of the rule's regex. */
-export const BUILTIN_VARS = ['user.name', 'user.id', 'text', 'payload', 'title', 'url'] as const;
+export const BUILTIN_VARS = ['user.name', 'user.id', 'user.email', 'user.phone', 'text', 'payload', 'title', 'url'] as const;
 /** {{name}}, or {{random MIN-MAX}}: a whole number drawn per turn (the same range gives the same value within one turn). */
 export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*(?:\s+[^}]*?)?)\s*\}\}/g;
 export const RANDOM_PLACEHOLDER = /^random\s+(\d+)\s*-\s*(\d+)$/;

@@ -10,6 +10,9 @@ import { ApiChatError } from '../errors.ts';
 export interface BotUser {
   id: string;
   name?: string;
+  /** sender.email / sender.phone_number of the message ('' when the tester gave none). */
+  email?: string;
+  phone?: string;
 }
 
 interface ReplyCommon {
@@ -135,7 +138,19 @@ const RANDOM_SOURCE = Symbol('random');
 type Vars = Record<string, string> & { [RANDOM_SOURCE]?: RandomSource };
 
 function baseVars(user: BotUser, action: UserAction, random: RandomSource): Record<string, string> {
-  const vars = withRandom({ 'user.id': user.id, 'user.name': user.name ?? '', text: '', payload: '', title: '', url: '' }, random);
+  const vars = withRandom(
+    {
+      'user.id': user.id,
+      'user.name': user.name ?? '',
+      'user.email': user.email ?? '',
+      'user.phone': user.phone ?? '',
+      text: '',
+      payload: '',
+      title: '',
+      url: '',
+    },
+    random,
+  );
   if (action.kind === 'text') vars.text = action.text;
   else if (action.kind === 'postback') {
     vars.payload = action.payload;
