@@ -16,8 +16,8 @@ interface CliRun {
   stderr: string;
 }
 
-/** Quiet windows can be short against the simulator (it delivers within ~20 ms). */
-const FAST_ENV = { APICHAT_QUIET_MS: '100' };
+/** Quiet windows can be short against the simulator (it delivers within ~20 ms); 250 ms leaves room for a busy machine. */
+const FAST_ENV = { APICHAT_QUIET_MS: '250' };
 
 function cli(args: string[], input?: string, env: Record<string, string> = FAST_ENV): Promise<CliRun> {
   const base: NodeJS.ProcessEnv = {};
