@@ -42,16 +42,26 @@ export class Observer {
   static async open(o: ObserverOptions): Promise<Observer> {
     const observer = new Observer(o);
     // Conversation files each reply; this wrapper only tells the observer that one arrived.
-    const inbox: Inbox = {
-      open: (senderId, onMessage) =>
-        o.inbox.open(senderId, (m) => {
+    // Everything else goes to the run's inbox as it is (a Proxy, so members an inbox gains
+    // later pass through too); closing the run's inbox is the session's business, not ours.
+    const open = (...[senderId, onMessage, ...rest]: Parameters<Inbox['open']>): ReturnType<Inbox['open']> =>
+      o.inbox.open(
+        senderId,
+        (m) => {
           onMessage(m);
           observer.lastArrival = nowMs();
           for (const fn of [...observer.waiters]) fn();
-        }),
-      rejections: () => o.inbox.rejections(),
-      close: async () => {},
-    };
+        },
+        ...rest,
+      );
+    const inbox = new Proxy(o.inbox, {
+      get(target, prop) {
+        if (prop === 'open') return open;
+        if (prop === 'close') return async () => {};
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
     observer.conversation = await Conversation.open({
       inbox,
       bot: o.bot,
