@@ -2,7 +2,7 @@
 // contract), so a written feature runs with the package's own steps. Quoting follows what the
 // parameter types undo: {string} unescapes \" only; a button list ({strings}) also \\;
 // table cells use Gherkin's \| \\ \n; a /regex/ needs no quoting (escapeRegex made it literal).
-import type { CardCheck, FeatureDoc, ReplyCheck, ScenarioDoc, ScenarioTurn, TextCheck } from './model.ts';
+import type { CardCheck, FeatureDoc, LinkCheck, NoteCheck, ReplyCheck, ScenarioDoc, ScenarioTurn, TextCheck } from './model.ts';
 import type { Action } from './observe.ts';
 
 /** "text" for a {string} parameter: only a double quote needs escaping. */
@@ -34,10 +34,10 @@ function textStep(t: TextCheck): string {
 /** A carousel's cards as a table, or null when a cell could not say it (a comma inside a button title). */
 function cardTable(cards: CardCheck[]): string[] | null {
   if (cards.some((c) => c.buttons.some((b) => b.includes(',') || b.trim() !== b) || /\{\{/.test(c.title + c.subtitle + c.buttons.join('')))) return null;
-  const withSub = cards.some((c) => c.subtitle !== '');
-  const withButtons = cards.some((c) => c.buttons.length > 0);
-  const rows = [['title', ...(withSub ? ['subtitle'] : []), ...(withButtons ? ['buttons'] : [])]];
-  for (const c of cards) rows.push([c.title, ...(withSub ? [c.subtitle] : []), ...(withButtons ? [c.buttons.join(', ')] : [])].map(tableCell));
+  // A column only where some card has a value; an empty cell then says "this card has none".
+  const columns = (['title', 'subtitle', 'buttons', 'image', 'url'] as const).filter((k) => k === 'title' || cards.some((c) => c[k].length > 0));
+  const rows: string[][] = [[...columns]];
+  for (const c of cards) rows.push(columns.map((k) => tableCell(k === 'buttons' ? c.buttons.join(', ') : c[k])));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
   return rows.map((r) => `| ${r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join(' | ')} |`);
 }
@@ -49,20 +49,30 @@ export function checkLines(c: ReplyCheck): string[] {
       return [textStep(c.text)];
     case 'buttons': {
       const structure = `the bot shows buttons ${c.titles.map(quoteListItem).join(', ')}`;
-      if (c.text === null) return [structure];
-      return c.structureFirst ? [structure, textStep(c.text)] : [textStep(c.text), structure];
+      if (c.text === null) return [structure, ...linkSteps(c.links)];
+      return [...(c.structureFirst ? [structure, textStep(c.text)] : [textStep(c.text), structure]), ...linkSteps(c.links)];
     }
     case 'carousel': {
       const table = c.cards ? cardTable(c.cards) : null;
       const structure = table ? ['the carousel has cards:', ...table] : [`the bot shows a carousel with ${c.count} card${c.count === 1 ? '' : 's'}`];
-      if (c.text === null) return structure;
-      return c.structureFirst ? [...structure, textStep(c.text)] : [textStep(c.text), ...structure];
+      if (c.text === null) return [...structure, ...linkSteps(c.links)];
+      return [...(c.structureFirst ? [...structure, textStep(c.text)] : [textStep(c.text), ...structure]), ...linkSteps(c.links)];
     }
     case 'media':
       return [`the bot sends ${MEDIA_ARTICLE[c.media]}${c.urlPart ? ` containing ${quote(c.urlPart)}` : ''}`];
     case 'unknown':
       return [`# the bot also sends a message of a shape no step checks: ${oneLine(c.summary)}`];
   }
+}
+
+/** Link steps look at the message the step before them checked: they follow its other steps. */
+function linkSteps(links: LinkCheck[] | undefined): string[] {
+  return (links ?? []).filter((l) => !/\{\{/.test(l.title + l.url)).map((l) => `the bot shows a link button ${quote(l.title)} to ${quote(l.url)}`);
+}
+
+function noteLine(n: NoteCheck): string {
+  if (n.mode === 'comment' || /\{\{(?![A-Za-z_][\w.]*\}\})/.test(n.value) || n.value.includes('\n')) return `# private note (not a reply): ${oneLine(n.value)}`;
+  return n.mode === 'exact' ? `the bot adds a private note ${quote(n.value)}` : `the bot adds a private note containing ${quote(n.value)}`;
 }
 
 function oneLine(s: string): string {
@@ -81,7 +91,7 @@ function turnLines(turn: ScenarioTurn, last: boolean): string[] {
     }
   };
   for (const c of turn.checks) for (const l of checkLines(c)) step(l);
-  for (const n of turn.notes) lines.push(`# private note (not a reply): ${oneLine(n)}`);
+  for (const n of turn.notes) step(noteLine(n));
   // An unknown shape stays unclaimed, so "nothing more" cannot be said after it.
   const unclaimable = turn.checks.some((c) => c.kind === 'unknown');
   if ((last || turn.checks.length === 0) && !unclaimable) step('the bot says nothing more');

@@ -7,9 +7,9 @@
 // path unstable (UnstableError): the bot answered differently, not just with other values.
 import { ApiChatError } from '../errors.ts';
 import { buttonsOf, renderCompact, textOf, type BotMessage } from '../protocol/index.ts';
-import type { CardCheck, ReplyCheck, ScenarioTurn, TextCheck } from './model.ts';
+import type { CardCheck, LinkCheck, NoteCheck, ReplyCheck, ScenarioTurn, TextCheck } from './model.ts';
 import type { Action, ObservedTurn } from './observe.ts';
-import { commonUrlPrefix, escapeRegex, generaliseTexts } from './text-diff.ts';
+import { commonUrlPrefix, diffWords, escapeRegex, generaliseTexts } from './text-diff.ts';
 
 export const UNSTABLE_CODE = 'APICHAT_UNSTABLE_REPLY';
 
@@ -56,17 +56,27 @@ function shape(m: BotMessage): string {
   return m.kind;
 }
 
-/** Pairs each reply of `a` with one of `b`: equal ones first, then same shape, in arrival order. */
+/** How much of two texts is the same, word for word (to pair replies that arrived in another order). */
+function likeness(x: BotMessage, y: BotMessage): number {
+  const tx = textOf(x) ?? ('url' in x ? x.url : '');
+  const ty = textOf(y) ?? ('url' in y ? y.url : '');
+  return diffWords(tx, ty).reduce((n, seg) => n + ('same' in seg ? seg.same.length : 0), 0);
+}
+
+/** Pairs each reply of `a` with one of `b`: equal ones first, then the most alike of the same shape. */
 export function pairReplies(a: readonly BotMessage[], b: readonly BotMessage[]): Array<[BotMessage, BotMessage]> | null {
   if (a.length !== b.length) return null;
   const left = [...b];
   const pairs = new Map<BotMessage, BotMessage>();
-  for (const key of [canon, shape]) {
-    for (const m of a) {
-      if (pairs.has(m)) continue;
-      const i = left.findIndex((x) => key(x) === key(m));
-      if (i >= 0) pairs.set(m, left.splice(i, 1)[0]!);
-    }
+  for (const m of a) {
+    const i = left.findIndex((x) => canon(x) === canon(m));
+    if (i >= 0) pairs.set(m, left.splice(i, 1)[0]!);
+  }
+  for (const m of a) {
+    if (pairs.has(m)) continue;
+    let best = -1;
+    for (let i = 0; i < left.length; i++) if (shape(left[i]!) === shape(m) && (best < 0 || likeness(m, left[i]!) > likeness(m, left[best]!))) best = i;
+    if (best >= 0) pairs.set(m, left.splice(best, 1)[0]!);
   }
   return pairs.size === a.length ? a.map((m) => [m, pairs.get(m)!]) : null;
 }
@@ -105,21 +115,40 @@ export class Generaliser {
     }
     const checks = pairs.map(([ma, mb]) => this.check(ma, mb));
     orderChecks(checks, a.replies);
-    return { action: this.written(a.action), checks: sortStructuralLast(checks), notes: a.notes.map((n) => textOf(n) ?? renderCompact(n)) };
+    // Notes after replies: a value a reply captured can then be quoted as {{name}}.
+    return { action: this.written(a.action), checks: sortStructuralLast(checks), notes: this.notes(a.notes, b.notes) };
+  }
+
+  /** Notes checked like texts where both visits sent them alike; a note only one visit sent stays a comment. */
+  private notes(a: readonly BotMessage[], b: readonly BotMessage[]): NoteCheck[] {
+    const pairs = pairReplies(a, b);
+    if (!pairs) return a.map((n) => ({ mode: 'comment', value: textOf(n) ?? renderCompact(n) }));
+    return pairs.map(([na, nb]) => {
+      const ta = textOf(na);
+      const tb = textOf(nb);
+      if (ta === null || tb === null || needsRegex(ta)) return { mode: 'comment', value: ta ?? renderCompact(na) };
+      if (ta === tb) return { mode: 'exact', value: ta };
+      const withVars = this.replaceValues(ta, (c) => `{{${c.name}}}`);
+      if (withVars !== ta && withVars === this.replaceValues(tb, (c) => `{{${c.name}}}`, 'b')) return { mode: 'exact', value: withVars };
+      const part = longestSame(ta, tb);
+      return part.trim().length >= 3 ? { mode: 'containing', value: part.trim() } : { mode: 'comment', value: ta };
+    });
   }
 
   private check(a: BotMessage, b: BotMessage): ReplyCheck {
     switch (a.kind) {
       case 'text':
         return { kind: 'text', text: this.text(a.text, textOf(b) ?? '') };
-      case 'buttons':
-        return { kind: 'buttons', text: a.text.trim() === '' ? null : this.text(a.text, textOf(b) ?? ''), titles: a.buttons.map((x) => x.title) };
+      case 'buttons': {
+        const text = a.text.trim() === '' ? null : this.text(a.text, textOf(b) ?? '');
+        return { kind: 'buttons', text, titles: a.buttons.map((x) => x.title), ...linksOf(a, b) };
+      }
       case 'carousel': {
         const cards = cardsOf(a);
         const same = b.kind === 'carousel' && JSON.stringify(cardsOf(b)) === JSON.stringify(cards);
         if (!same) this.volatile++;
         const text = a.text.trim() === '' ? null : this.text(a.text, textOf(b) ?? '');
-        return { kind: 'carousel', text, count: a.cards.length, cards: same ? cards : null };
+        return { kind: 'carousel', text, count: a.cards.length, cards: same ? cards : null, ...linksOf(a, b) };
       }
       case 'unknown': {
         // Without the address fields, which differ per conversation and say nothing to a reader.
@@ -167,7 +196,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function cardsOf(m: BotMessage): CardCheck[] {
   if (m.kind !== 'carousel') return [];
-  return m.cards.map((c) => ({ title: c.title, subtitle: c.subtitle ?? '', buttons: (c.buttons ?? []).map((b) => b.title) }));
+  return m.cards.map((c) => ({ title: c.title, subtitle: c.subtitle ?? '', buttons: (c.buttons ?? []).map((b) => b.title), image: c.image_url ?? '', url: c.item_url ?? '' }));
+}
+
+/** URL buttons whose URL both visits agree on (a URL that varies is left unchecked). */
+function linksOf(a: BotMessage, b: BotMessage): { links?: LinkCheck[] } {
+  const urls = (m: BotMessage): Array<{ title: string; url: string | null | undefined }> =>
+    buttonsOf(m)
+      .filter((x) => x.button.type !== 'postback')
+      .map((x) => ({ title: x.button.title, url: x.button.url }));
+  const other = urls(b);
+  const links = urls(a).filter((l, i): l is LinkCheck => typeof l.url === 'string' && l.url !== '' && other[i]?.url === l.url);
+  // One step per title: a title that two URL buttons share cannot say which one it means.
+  const unique = links.filter((l) => links.filter((x) => x.title === l.title).length === 1);
+  return unique.length ? { links: unique } : {};
+}
+
+/** The longest run the two texts share word for word. */
+function longestSame(a: string, b: string): string {
+  return diffWords(a, b).reduce((best, seg) => ('same' in seg && seg.same.length > best.length ? seg.same : best), '');
 }
 
 /** A structural check whose text is not unique in the turn names its structure first (turn semantics). */

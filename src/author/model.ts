@@ -10,13 +10,25 @@ export interface CardCheck {
   title: string;
   subtitle: string;
   buttons: string[];
+  /** image_url and item_url; '' when the card has none. */
+  image: string;
+  url: string;
 }
+
+/** A URL button (web_url or any other non-postback type with a URL), checked with its URL. */
+export interface LinkCheck {
+  title: string;
+  url: string;
+}
+
+/** A private agent note: checked exactly or by a part that both visits share; else only a comment. */
+export type NoteCheck = { mode: 'exact' | 'containing' | 'comment'; value: string };
 
 export type ReplyCheck =
   | { kind: 'text'; text: TextCheck }
-  | { kind: 'buttons'; text: TextCheck | null; titles: string[]; structureFirst?: boolean }
+  | { kind: 'buttons'; text: TextCheck | null; titles: string[]; links?: LinkCheck[]; structureFirst?: boolean }
   /** cards null: they vary between visits, so only their number is checked. */
-  | { kind: 'carousel'; text: TextCheck | null; count: number; cards: CardCheck[] | null; structureFirst?: boolean }
+  | { kind: 'carousel'; text: TextCheck | null; count: number; cards: CardCheck[] | null; links?: LinkCheck[]; structureFirst?: boolean }
   | { kind: 'media'; media: AttachmentKind; urlPart: string | null }
   /** A shape no step phrase asserts: written as a comment. */
   | { kind: 'unknown'; summary: string };
@@ -24,8 +36,8 @@ export type ReplyCheck =
 export interface ScenarioTurn {
   action: Action;
   checks: ReplyCheck[];
-  /** Private agent notes (comments in the feature). */
-  notes: string[];
+  /** Private agent notes of the turn. */
+  notes: NoteCheck[];
 }
 
 export interface ScenarioDoc {

@@ -46,7 +46,7 @@ describe('crawl (breadth-first over postback buttons)', () => {
     const files = groupIntoFiles(r.scenarios, 3);
     assert.deepEqual(files.map((f) => f.name), ['hi.feature', 'hi--rooms.feature', 'hi--book.feature', 'hi--help.feature']);
     const rooms = renderFeature(files[1]!.doc);
-    assert.match(rooms, /Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\/\n    # private note/);
+    assert.match(rooms, /Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\/\n    And the bot adds a private note "New booking \{\{reference\}\} for Test User \(agent note\)\."\n    And the bot says nothing more/);
     assert.equal(
       formatCrawlSummary(r.stats, files.length),
       'apichat-bdd crawl: 12 paths, 12 scenarios written in 4 files, postback buttons: 11 found, 11 tapped, 1 link button not followed, 3 cycles cut, 1 volatile reply generalised',

@@ -28,9 +28,19 @@ describe('Generaliser', () => {
     const t = g.turn(a, turn(say('hi'), [text('Hello!'), buttons('Menu', ['Rooms'], ['Website'])]), 0);
     assert.deepEqual(t.checks, [
       { kind: 'text', text: { exact: 'Hello!' } },
-      { kind: 'buttons', text: { exact: 'Menu' }, titles: ['Rooms', 'Website'] },
+      { kind: 'buttons', text: { exact: 'Menu' }, titles: ['Rooms', 'Website'], links: [{ title: 'Website', url: 'https://example.com/Website' }] },
     ] satisfies ReplyCheck[]);
     assert.equal(g.volatile, 0);
+  });
+
+  test('a note quoting a value captured in its turn is exact with {{name}}; other varying notes keep their common part', () => {
+    const g = new Generaliser();
+    const a = turn(tap('Yes'), [text('Ref BK-111.')], [text('New booking BK-111 for Ann', true), text('Checked in at 10:01 by desk', true)]);
+    const b = turn(tap('Yes'), [text('Ref BK-222.')], [text('Checked in at 11:30 by desk', true), text('New booking BK-222 for Ann', true)]);
+    assert.deepEqual(g.turn(a, b, 0).notes, [
+      { mode: 'exact', value: 'New booking {{ref}} for Ann' },
+      { mode: 'containing', value: 'Checked in at' },
+    ]);
   });
 
   test('a volatile reply becomes a regex; a later text quoting its value uses {{name}}, also in what the user types', () => {
@@ -80,7 +90,7 @@ describe('Generaliser', () => {
     const g = new Generaliser();
     const a = turn(say('x'), [unknown({ type: 'location', lat: 1 })], [text('agent note', true)]);
     const t = g.turn(a, a, 0);
-    assert.deepEqual(t.notes, ['agent note']);
+    assert.deepEqual(t.notes, [{ mode: 'exact', value: 'agent note' }]);
     assert.equal(t.checks[0]!.kind, 'unknown');
   });
 

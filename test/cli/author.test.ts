@@ -92,7 +92,7 @@ describe('record from a pipe', () => {
     assert.match(stderr.text, /apichat-bdd record: wrote .*help\.feature \(2 turns\)/);
     const feature = await readFile(out, 'utf8');
     assert.match(feature, /^Feature: Recorded: help\n/);
-    assert.match(feature, /When the user says "menu"\n    Then the bot replies "What would you like to do\?"\n    And the bot shows buttons "Rooms", "Book", "Help", "Website"\n    When the user taps "Help"\n    Then the bot replies "You can say: /);
+    assert.match(feature, /When the user says "menu"\n    Then the bot replies "What would you like to do\?"\n    And the bot shows buttons "Rooms", "Book", "Help", "Website"\n    And the bot shows a link button "Website" to "https:\/\/example\.com\/grand-demo-hotel"\n    When the user taps "Help"\n    Then the bot replies "You can say: /);
   });
 
   it('an empty input writes nothing, exit 0', async () => {
