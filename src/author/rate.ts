@@ -1,13 +1,18 @@
-// A bound on how fast crawl and record talk to a bot: messages are spaced at least 1/rate
-// seconds apart across every conversation of the session (a live workspace has rate limits,
-// and a crawler must not look like an attack). Each send waits for its slot on one timer.
+// A bound on how fast crawl and record talk to a bot: messages leave at least 1/rate seconds
+// apart across every conversation of the session (a live workspace has rate limits, and a
+// crawler must not look like an attack). Sends queue in order; each waits on one timer until
+// the previous one left `interval` ago, measured when it actually left (a late timer on a busy
+// event loop never lets two messages out together).
 import type { BotSender } from '../conversation/index.ts';
 import type { Incoming } from '../protocol/index.ts';
 import { ApiChatError } from '../errors.ts';
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class RateLimitedSender implements BotSender {
-  private nextSlot = 0;
   private readonly intervalMs: number;
+  private lastSent = Number.NEGATIVE_INFINITY;
+  private queue: Promise<void> = Promise.resolve();
   sent = 0;
 
   /** `perSecond` Infinity: no spacing (still counts). */
@@ -20,10 +25,14 @@ export class RateLimitedSender implements BotSender {
   }
 
   async send(message: Incoming): Promise<unknown> {
-    const now = this.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.intervalMs;
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (this.intervalMs > 0) {
+      const turn = this.queue.then(async () => {
+        for (let wait = this.lastSent + this.intervalMs - this.now(); wait > 0; wait = this.lastSent + this.intervalMs - this.now()) await sleep(wait);
+        this.lastSent = this.now();
+      });
+      this.queue = turn;
+      await turn;
+    }
     this.sent++;
     return this.inner.send(message);
   }

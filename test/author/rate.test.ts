@@ -7,23 +7,30 @@ import { buildText } from '../../src/protocol/index.ts';
 const msg = buildText({ id: 'u', name: 'U' }, 1, 'hi');
 
 describe('RateLimitedSender', () => {
-  test('spaces messages 1/rate apart, across every conversation that shares it', async (t) => {
-    const delays: number[] = [];
-    t.mock.method(globalThis, 'setTimeout', (fn: () => void, ms: number) => {
-      delays.push(ms);
-      fn();
-      return 0;
+  for (const lateMs of [0, 30]) {
+    test(`spaces messages 1/rate apart, across every conversation that shares it (timers ${lateMs} ms late)`, async (t) => {
+      let clock = 1000;
+      const delays: number[] = [];
+      // A timer that fires `lateMs` after it was due, as on a busy event loop.
+      t.mock.method(globalThis, 'setTimeout', (fn: () => void, ms: number) => {
+        delays.push(ms);
+        clock += ms + lateMs;
+        queueMicrotask(fn);
+        return 0;
+      });
+      const sentAt: number[] = [];
+      const s = new RateLimitedSender({ send: async () => void sentAt.push(clock) }, 5, () => clock);
+      await Promise.all([s.send(msg), s.send(msg), s.send(msg)]);
+      assert.equal(s.sent, 3);
+      assert.equal(sentAt[0], 1000, 'the first at once');
+      for (let i = 1; i < sentAt.length; i++) assert.ok(sentAt[i]! - sentAt[i - 1]! >= 200, `message ${i + 1} left ${sentAt[i]! - sentAt[i - 1]!} ms after the one before`);
+      assert.deepEqual(delays, [200, 200], 'each wait is measured from when the previous message really left');
+      clock += 10_000;
+      await s.send(msg);
+      assert.equal(sentAt.at(-1), clock, 'after a pause the next goes at once');
+      assert.equal(delays.length, 2);
     });
-    let clock = 1000;
-    const sent: string[] = [];
-    const s = new RateLimitedSender({ send: async (m) => void sent.push(m.content) }, 5, () => clock);
-    await Promise.all([s.send(msg), s.send(msg), s.send(msg)]);
-    assert.deepEqual(delays, [200, 400], 'the first at once, then one slot of 200 ms each');
-    assert.equal(s.sent, 3);
-    clock += 10_000;
-    await s.send(msg);
-    assert.deepEqual(delays, [200, 400], 'after a pause the next goes at once');
-  });
+  }
 
   test('unlimited (simulated bot) never waits', async (t) => {
     const timer = t.mock.method(globalThis, 'setTimeout');

@@ -36,8 +36,9 @@ describe('crawl against a live bot', () => {
       const { run, files } = await crawlLive(p, ['--start', 'menu', '--depth', '0']);
       assert.deepEqual(files, ['menu.feature'], context(run));
       assert.equal(p.sim.received.length, 2);
-      // Both visits start at once; the limiter holds the second for one 200 ms slot.
-      assert.ok(gaps(p)[0]! >= 150, `second message ${gaps(p)[0]} ms after the first${context(run)}`);
+      // Both visits start at once; the limiter holds the second for one 200 ms slot (measured
+      // where the platform received them, so a little of it may be lost to request latency).
+      assert.ok(gaps(p)[0]! >= 120, `second message ${gaps(p)[0]} ms after the first${context(run)}`);
     } finally {
       await p.close();
     }
@@ -51,9 +52,9 @@ describe('crawl against a live bot', () => {
       const n = p.sim.received.length;
       assert.equal(n, 2 + 3 * 2 * 2, 'menu twice, then menu + a tap twice for each of three buttons');
       const span = p.sim.received.at(-1)!.at - p.sim.received[0]!.at;
-      // Arrival can be a little closer than sending (request latency varies), never by a slot.
-      assert.ok(span >= (n - 1) * 50 - 25, `${n} messages in ${Math.round(span)} ms${context(run)}`);
-      assert.ok(Math.min(...gaps(p)) >= 25, `gaps ${gaps(p).map(Math.round).join(', ')} ms`);
+      // The platform sees arrivals: one request's latency can bunch two of them up (the sender's
+      // own spacing is pinned in test/author/rate.test.ts), but never the whole run by a slot.
+      assert.ok(span >= (n - 2) * 50, `${n} messages in ${Math.round(span)} ms (gaps ${gaps(p).map(Math.round).join(', ')} ms)${context(run)}`);
     } finally {
       await p.close();
     }
