@@ -13,7 +13,9 @@ import {
   type UserAction,
 } from '../protocol/index.ts';
 import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
-import { ConversationError, formatFailure } from './errors.ts';
+import { buttonNotFound, pickButton } from './button-errors.ts';
+import { nearestDiff } from './diff.ts';
+import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
@@ -210,39 +212,8 @@ export class Conversation {
       return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw this.buttonNotFound(title, card);
-    const candidates = this.offers(found.message, title, card);
-    if (candidates.length > 1) {
-      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
-      throw new ConversationError(
-        'APICHAT_BUTTON_AMBIGUOUS',
-        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
-      );
-    }
-    const button = candidates[0]!.button;
-    if (button.type !== 'postback') {
-      throw new ConversationError(
-        'APICHAT_NOT_POSTBACK',
-        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
-      );
-    }
-    return button;
-  }
-
-  private buttonNotFound(title: string, card: string | undefined): ConversationError {
-    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
-    if (!withButtons) {
-      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
-    }
-    const m = withButtons.message;
-    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
-      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
-    }
-    const offered = buttonsOf(m)
-      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
-      .join(', ');
-    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
-    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
+    if (!found) throw buttonNotFound(title, card, [...this.received].reverse().map((r) => r.message), `turn ${this.turn}, ${this.turnLabel}`);
+    return pickButton(title, this.offers(found.message, title, card));
   }
 
   // ---------- assertions ----------
@@ -262,13 +233,9 @@ export class Conversation {
       throw new ConversationError(
         'APICHAT_REPLY_MISMATCH',
         formatFailure('The message claimed by the previous step does not match.', {
-          expected: describeExpectation(e),
-          turn: this.turn,
-          turnLabel: this.turnLabel,
-          unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-          turnStartedAt: this.turnStartedAt,
+          ...(await this.failureContext(describeExpectation(e))),
           notes: [`the previous step claimed ${renderCompact(previous.message)}`],
-          rejections: await this.rejectionNote(),
+          diff: nearestDiff(e, [previous.message]),
         }),
       );
     }
@@ -292,14 +259,10 @@ export class Conversation {
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
-        expected: describeExpectation(e),
+        ...(await this.failureContext(describeExpectation(e))),
         waitedMs,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
         notes,
-        rejections: await this.rejectionNote(),
+        diff: nearestDiff(e, this.unclaimed().map((r) => r.message)),
       }),
     );
   }
@@ -312,13 +275,8 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        expected: `no further reply within ${this.o.timing.quietMs} ms (APICHAT_QUIET_MS)`,
+        ...(await this.failureContext(`no further reply within ${this.o.timing.quietMs} ms (APICHAT_QUIET_MS)`)),
         waitedMs: nowMs() - started,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
       }),
     );
   }
@@ -332,13 +290,8 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_TOO_SLOW',
       formatFailure(latency === undefined ? `No reply within ${limitMs} ms.` : `The first reply took ${Math.round(latency)} ms.`, {
-        expected: `a reply within ${limitMs} ms of the user's action`,
+        ...(await this.failureContext(`a reply within ${limitMs} ms of the user's action`)),
         waitedMs: nowMs() - this.turnStartedAt,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((x) => ({ message: x.message, at: x.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
       }),
     );
   }
@@ -346,6 +299,12 @@ export class Conversation {
   /** Records a step's outcome at its place in the transcript (the report draws failures there). */
   recordCheck(step: string, ok: boolean, error?: string): void {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
+  }
+
+  /** What every failure in this turn shows: the turn, its unclaimed replies, rejected deliveries. */
+  private async failureContext(expected: string): Promise<FailureContext> {
+    const unclaimed = this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at }));
+    return { expected, turn: this.turn, turnLabel: this.turnLabel, unclaimed, turnStartedAt: this.turnStartedAt, rejections: await this.rejectionNote() };
   }
 
   private async rejectionNote(): Promise<string | null> {
