@@ -3,10 +3,11 @@
 // bot coverage section. Every string that came from the bot, the user or a step is escaped.
 import { readFileSync } from 'node:fs';
 import type { TranscriptData } from '../conversation/transcript.ts';
-import { buttonsOf, renderCompact, type BotMessage, type Button, type Card, type UserAction } from '../protocol/index.ts';
-import { chatItems, formatDuration, formatSince, type BotItem, type CheckItem, type UserItem } from './chat.ts';
+import { buttonsOf, isMedia, textOf, type BotMessage, type Button, type Card, type UserAction } from '../protocol/index.ts';
+import { chatItems, formatDuration, formatSince, type BotItem, type UserItem } from './chat.ts';
 import { describeButton, type ButtonCoverage, type Coverage } from './coverage.ts';
 import { escapeHtml as h, safeUrl, truncate } from './escape.ts';
+import { renderCheck, renderLooseFailure, stepArgument } from './failure-html.ts';
 import type { FeatureReport, ReportModel, ScenarioReport, Status, StepReport } from './model.ts';
 
 const ICON: Record<Status, string> = { passed: '✓', failed: '✗', ambiguous: '✗', undefined: '?', pending: '…', skipped: '↷', unknown: '·' };
@@ -89,7 +90,7 @@ ${f.scenarios.map((s) => renderScenario(f, s)).join('\n')}
 
 function renderScenario(f: FeatureReport, s: ScenarioReport): string {
   const group = statusGroup(s.status);
-  const search = [f.name, f.uri, s.name, `${s.uri}:${s.line}`, ...s.tags, ...s.steps.map((st) => `${st.keyword}${st.text}`)].join('\n').toLowerCase();
+  const search = searchText(f, s);
   const open = group === 'failed' ? ' open' : '';
   const failedChecks = s.transcripts.some((t) => t.events.some((e) => e.type === 'check' && !e.ok));
   const chats = s.transcripts.map((t) => renderChat(t, s)).join('');
@@ -111,17 +112,24 @@ function renderSteps(steps: StepReport[]): string {
   return `<aside class="steps"><h4>Steps</h4><ol>${steps
     .map(
       (st) =>
-        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
+        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}${stepArgument(st)}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
     )
     .join('')}</ol></aside>`;
 }
 
-function renderLooseFailure(s: ScenarioReport): string {
-  const f = s.failure!;
-  return `<div class="row check failed"><div class="check-box"><div class="check-title">✗ ${h(f.status === 'failed' ? 'Failed' : f.status)}: <b>${h(f.step)}</b></div><pre class="error">${h(f.message)}</pre></div></div>`;
+// ---------- the chat ----------
+
+/** What the search box looks in: names, tags, steps with their tables, and what the bot said. */
+export function searchText(f: FeatureReport, s: ScenarioReport): string {
+  const steps = s.steps.flatMap((st) => [`${st.keyword}${st.text}`, ...(st.table ?? []).map((r) => r.join(' ')), st.docString ?? '']);
+  const bot = s.transcripts.flatMap((t) => t.events.flatMap((e) => (e.type === 'bot' ? botWords(e.message) : [])));
+  return [f.name, f.uri, s.name, `${s.uri}:${s.line}`, ...s.tags, ...steps, ...bot].filter((x) => x !== '').join('\n').toLowerCase();
 }
 
-// ---------- the chat ----------
+function botWords(m: BotMessage): string[] {
+  const cards = m.kind === 'carousel' ? m.cards.flatMap((c) => [c.title, c.subtitle ?? '']) : [];
+  return [textOf(m) ?? '', ...cards, ...buttonsOf(m).map((b) => b.button.title), isMedia(m) ? m.url : ''];
+}
 
 export function renderChat(t: TranscriptData, s?: ScenarioReport): string {
   const items = chatItems(t);
@@ -227,20 +235,6 @@ function media(kind: string, url: string): string {
 function link(url: string): string {
   const safe = safeUrl(url);
   return safe ? `<a href="${h(safe)}" target="_blank" rel="noopener noreferrer">${h(url)}</a>` : `<span class="url">${h(url)}</span>`;
-}
-
-function renderCheck(c: CheckItem, s: ScenarioReport | undefined): string {
-  const step = s?.steps.find((st) => !st.hook && st.text === c.step);
-  const label = `${step?.keyword ?? ''}${c.step}`.trim();
-  const unclaimed = c.unclaimed.length
-    ? `<ul>${c.unclaimed.map((u) => `<li><code>${h(renderCompact(u.message))}</code> <span class="since">${h(formatSince(u.sinceActionMs))}</span></li>`).join('')}</ul>`
-    : '<p class="none">no unclaimed reply in this turn</p>';
-  return `<div class="row check failed" data-turn="${c.turn}"><div class="check-box">
-<div class="check-title">✗ Step failed: <b>${h(label)}</b></div>
-<div class="check-headline">${h(c.headline)}</div>
-<div class="cmp"><div class="expected"><h5>Expected</h5><p>${h(c.expected ?? c.step)}</p></div><div class="received"><h5>Unclaimed replies in turn ${c.turn}</h5>${unclaimed}</div></div>
-${c.error ? `<details class="full-error"><summary>Full message</summary><pre class="error">${h(c.error)}</pre></details>` : ''}
-</div></div>`;
 }
 
 // ---------- coverage ----------
