@@ -47,6 +47,6 @@ export function formatFailure(headline: string, c: FailureContext): string {
   }
   for (const n of c.notes ?? []) lines.push(`  note:     ${n}`);
   if (c.rejections) lines.push(`  warning:  ${c.rejections}`);
-  lines.push('  transcript: attached to this scenario (Cucumber report), and in reports/conversations.html');
+  lines.push("  transcript: the chat picture is attached to this step (Cucumber's HTML report); every conversation is in reports/conversations.html");
   return lines.join('\n');
 }

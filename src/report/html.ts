@@ -53,7 +53,7 @@ export function renderReportHtml(model: ReportModel): string {
   </div>
   <div class="controls">
     <div class="filters" role="group" aria-label="Filter by status">${filters}</div>
-    <input type="search" id="search" placeholder="Search scenarios, features, tags, steps…" aria-label="Search scenarios" autocomplete="off">
+    <input type="search" id="search" placeholder="Search scenarios, steps, tables, bot replies, tags…" aria-label="Search scenarios" autocomplete="off">
     <span class="shown"><span id="shown-count">${scenarios.length}</span> shown</span>
     <button type="button" id="expand-all">Expand all</button>
     <button type="button" id="collapse-all">Collapse all</button>

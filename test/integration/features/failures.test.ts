@@ -28,6 +28,7 @@ function assertFailure(run: CucumberRun, fragments: Array<string | RegExp>): voi
     else assert.match(run.output, f, `output${context}`);
   }
   assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
+  assert.doesNotMatch(run.output, /Attachment \(/, `no attachment lines on the console${context}`);
 }
 
 // Each fixture is its own process (a few seconds of start-up each); two at a time.
