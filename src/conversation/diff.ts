@@ -153,13 +153,21 @@ function buttonsDiff(expected: readonly string[], m: BotMessage): Scored | null 
  */
 export interface CardField {
   name: string;
-  expected(row: CardRow): string | undefined;
+  expected(row: Row): string | undefined;
   actual(card: Card): string;
 }
+
+/** A data-table row with the optional image (image_url) and url (item_url) columns; '' = none. */
+type Row = CardRow & { image?: string; url?: string };
+
+/** An optional URL column: '' in the table means the card has none. */
+const urlCell = (v: string | null | undefined): string => (v ? q(v) : 'none');
 
 export const CARD_FIELDS: CardField[] = [
   { name: 'title', expected: (r) => q(r.title), actual: (c) => q(c.title) },
   { name: 'subtitle', expected: (r) => (r.subtitle === undefined ? undefined : q(r.subtitle)), actual: (c) => q(c.subtitle ?? '') },
+  { name: 'image', expected: (r) => (r.image === undefined ? undefined : urlCell(r.image)), actual: (c) => urlCell(c.image_url) },
+  { name: 'url', expected: (r) => (r.url === undefined ? undefined : urlCell(r.url)), actual: (c) => urlCell(c.item_url) },
   { name: 'buttons', expected: (r) => (r.buttons ? list(r.buttons) : undefined), actual: (c) => list((c.buttons ?? []).map((b) => b.title)) },
 ];
 
@@ -185,7 +193,7 @@ function carouselDiff(e: Extract<Expectation, { kind: 'carousel' }>, m: BotMessa
     }
   }
   for (let i = 0; e.rows && i < Math.max(e.rows.length, m.cards.length); i++) {
-    const row = e.rows[i];
+    const row: Row | undefined = e.rows[i];
     const card = m.cards[i];
     const head = `card ${i + 1}`;
     if (!card || !row) {

@@ -67,8 +67,19 @@ describe('nearestDiff: carousel data tables', () => {
   it('every card field names itself (new data-table columns slot in here)', () => {
     assert.deepEqual(
       CARD_FIELDS.map((f) => f.name),
-      ['title', 'subtitle', 'buttons'],
+      ['title', 'subtitle', 'image', 'url', 'buttons'],
     );
+  });
+
+  it('image and url columns: the URL, or none where the card has none', () => {
+    const rows = [
+      { title: 'Garden Room', image: 'https://img.example/garden.png', url: '' },
+      { title: 'Deluxe Suite', image: '' },
+      { title: 'Penthouse' },
+    ];
+    const d = nearestDiff({ kind: 'carousel', rows } as Expectation, [rooms('x')])!;
+    assert.equal(d.headline, 'carousel "Our rooms" (3 cards), card 1 differs');
+    assert.deepEqual(d.lines.slice(3), ['  card 1 "Garden Room"', '-   image "https://img.example/garden.png"', '+   image "https://img.example/garden.jpg"']);
   });
 });
 
