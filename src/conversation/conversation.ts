@@ -13,7 +13,6 @@ import {
   type UserAction,
 } from '../protocol/index.ts';
 import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
-import { buttonNotFound, pickButton } from './button-errors.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
@@ -212,8 +211,39 @@ export class Conversation {
       return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw buttonNotFound(title, card, [...this.received].reverse().map((r) => r.message), `turn ${this.turn}, ${this.turnLabel}`);
-    return pickButton(title, this.offers(found.message, title, card));
+    if (!found) throw this.buttonNotFound(title, card);
+    const candidates = this.offers(found.message, title, card);
+    if (candidates.length > 1) {
+      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
+      throw new ConversationError(
+        'APICHAT_BUTTON_AMBIGUOUS',
+        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
+      );
+    }
+    const button = candidates[0]!.button;
+    if (button.type !== 'postback') {
+      throw new ConversationError(
+        'APICHAT_NOT_POSTBACK',
+        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
+      );
+    }
+    return button;
+  }
+
+  private buttonNotFound(title: string, card: string | undefined): ConversationError {
+    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
+    if (!withButtons) {
+      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
+    }
+    const m = withButtons.message;
+    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
+      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
+    }
+    const offered = buttonsOf(m)
+      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
+      .join(', ');
+    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
+    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
   }
 
   // ---------- assertions ----------
