@@ -292,7 +292,7 @@ export class Conversation {
         ...(await this.failureContext(describeExpectation(e))),
         waitedMs,
         notes,
-        diff: nearestDiff(e, this.unclaimed().map((r) => r.message)),
+        diff: nearestDiff(e, this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy).map((r) => r.message)),
       }),
     );
   }

@@ -3,7 +3,7 @@
 // instead of comparing rows by eye. Colours stay off: the same text goes to the console, the
 // JUnit XML, Cucumber's HTML report and the conversation report.
 import { diffLinesRaw, diffLinesUnified, diffStringsRaw, DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, type DiffOptions } from 'jest-diff';
-import { isMedia, textOf, type BotMessage, type Card } from '../protocol/index.ts';
+import { buttonsOf, isMedia, textOf, type BotMessage, type Card } from '../protocol/index.ts';
 import type { CardRow, Expectation } from './expectations.ts';
 
 export interface NearestDiff {
@@ -41,22 +41,36 @@ export function diffLines(expected: readonly string[], actual: readonly string[]
 /**
  * The diff against the candidate nearest to the expectation, or null when no candidate is of
  * the expected kind (the compact list of replies then says everything there is to say).
- * Candidates are this turn's unclaimed replies, or the one message a previous step claimed.
+ * Candidates are this turn's unclaimed deliveries (private notes included), or the one message a
+ * previous step claimed.
  */
-export function nearestDiff(e: Expectation, candidates: readonly BotMessage[]): NearestDiff | null {
+export function nearestDiff(expectation: Expectation, candidates: readonly BotMessage[]): NearestDiff | null {
+  const e = expectation as Expectation | RoundTwo;
+  // Private agent notes are never replies: only a note expectation compares against them.
+  const replies = candidates.filter((m) => !m.private);
   switch (e.kind) {
     case 'text':
-      return e.mode === 'exact' ? textDiff(e.value, candidates) : null;
+      return e.mode === 'exact' ? textDiff(e.value, replies) : null;
+    case 'note':
+      return e.mode === 'exact' ? textDiff(e.value, candidates.filter((m) => m.private)) : null;
+    case 'link':
+      return linkDiff(e.title, e.url, replies);
     case 'buttons':
-      return best(candidates.filter((m) => m.kind === 'buttons'), (m) => buttonsDiff(e.titles, m));
+      return best(replies.filter((m) => m.kind === 'buttons'), (m) => buttonsDiff(e.titles, m));
     case 'carousel':
-      return best(candidates.filter((m) => m.kind === 'carousel'), (m) => carouselDiff(e, m));
+      return best(replies.filter((m) => m.kind === 'carousel'), (m) => carouselDiff(e, m));
     case 'media':
-      return mediaDiff(e.media, e.urlPart, candidates);
+      return mediaDiff(e.media, e.urlPart, replies);
     default:
       return null;
   }
 }
+
+/**
+ * The link-button and private-note expectations of the round-2 phrases (issue 7), spelled out
+ * here so this file compiles with or without them in Expectation.
+ */
+type RoundTwo = { kind: 'link'; title: string; url: string } | { kind: 'note'; mode: 'exact' | 'containing'; value: string };
 
 interface Scored extends NearestDiff {
   /** Higher is nearer. */
@@ -85,7 +99,7 @@ function textDiff(expected: string, candidates: readonly BotMessage[]): NearestD
   let found: { m: BotMessage; text: string; score: number } | null = null;
   for (const m of candidates) {
     const text = textOf(m);
-    if (text === null || m.private) continue;
+    if (text === null) continue;
     const score = similarity(expected.trim(), text.trim());
     if (!found || score > found.score) found = { m, text, score };
   }
@@ -218,6 +232,26 @@ function carouselDiff(e: Extract<Expectation, { kind: 'carousel' }>, m: BotMessa
   if (expected.length === 0 && actual.length === 0) return null;
   const where = differing.length ? `, card${differing.length === 1 ? '' : 's'} ${differing.join(', ')} differ${differing.length === 1 ? 's' : ''}` : '';
   return { score, headline: `${describe(m)}${where}`, lines: diffLines(expected, actual) };
+}
+
+// ---------- link buttons ----------
+
+/** The URL of the button with that title (the nearest URL when several): a character diff when close. */
+function linkDiff(title: string, url: string, candidates: readonly BotMessage[]): NearestDiff | null {
+  let found: { m: BotMessage; actual: string; card?: string; score: number } | null = null;
+  for (const m of candidates) {
+    for (const { button, card } of buttonsOf(m)) {
+      if (button.title !== title) continue;
+      const actual = button.url ?? '';
+      const score = similarity(url, actual);
+      if (!found || score > found.score) found = { m, actual, score, ...(card ? { card: card.title } : {}) };
+    }
+  }
+  if (!found) return null;
+  const where = `button ${q(title)}${found.card !== undefined ? ` on card ${q(found.card)}` : ''} of ${describe(found.m)}`;
+  if (!found.actual) return { headline: `${where} opens no URL (a postback button)`, lines: diffLines([`url ${q(url)}`], ['no url']) };
+  const lines = found.score >= CLOSE_TEXT ? charDiff(url, found.actual) : diffLines([`url ${q(url)}`], [`url ${q(found.actual)}`]);
+  return { headline: `${where} links elsewhere`, lines };
 }
 
 // ---------- media ----------

@@ -77,7 +77,7 @@ describe('nearestDiff: carousel data tables', () => {
       { title: 'Deluxe Suite', image: '' },
       { title: 'Penthouse' },
     ];
-    const d = nearestDiff({ kind: 'carousel', rows } as Expectation, [rooms('x')])!;
+    const d = nearestDiff({ kind: 'carousel', rows } as Expectation, [rooms('x')])!; // image/url: the columns of issue 7
     assert.equal(d.headline, 'carousel "Our rooms" (3 cards), card 1 differs');
     assert.deepEqual(d.lines.slice(3), ['  card 1 "Garden Room"', '-   image "https://img.example/garden.png"', '+   image "https://img.example/garden.jpg"']);
   });
@@ -129,6 +129,30 @@ describe('nearestDiff: media', () => {
     assert.match(d.headline, /does not contain "pool"/);
     assert.deepEqual(d.lines.slice(3), ['- url containing "pool"', '+ url "https://cdn.example/lobby.jpg"']);
     assert.deepEqual(nearestDiff({ kind: 'media', media: 'video' }, [img])!.lines.slice(3), ['- video', '+ image']);
+  });
+});
+
+// The link-button and private-note expectations come with the round-2 phrases (issue 7).
+const link = (title: string, url: string): Expectation => ({ kind: 'link', title, url }) as unknown as Expectation;
+const note = (value: string): Expectation => ({ kind: 'note', mode: 'exact', value }) as unknown as Expectation;
+
+describe('nearestDiff: link buttons and private notes', () => {
+  const menu = msg(r.buttons('Menu', [{ title: 'Rooms' }, { title: 'Website', type: 'web_url', url: 'https://example.com/grand-demo-hotel' }]));
+
+  it('the URL of the button with that title, as a character diff when close', () => {
+    const d = nearestDiff(link('Website', 'https://example.com/grand-hotel'), [menu])!;
+    assert.equal(d.headline, 'button "Website" of buttons "Menu" links elsewhere');
+    assert.deepEqual(d.lines.slice(3), ['- https://example.com/grand-hotel', '+ https://example.com/grand-demo-hotel', '?                           ^^^^^']);
+    assert.match(nearestDiff(link('Rooms', 'https://x.test'), [menu])!.headline, /opens no URL \(a postback button\)$/);
+    assert.equal(nearestDiff(link('Nope', 'https://x.test'), [menu]), null);
+  });
+
+  it('a private note compares against notes only', () => {
+    const agentNote = msg(r.note('New booking BK-1 for Ann'));
+    const e = note('New booking BK-1 for Bob');
+    assert.match(nearestDiff(e, [msg(r.text('New booking BK-1 for Ann!')), agentNote])!.headline, /^text "New booking BK-1 for Ann", \d+% alike$/);
+    assert.equal(nearestDiff(e, [msg(r.text('New booking BK-1 for Ann'))]), null);
+    assert.equal(nearestDiff({ kind: 'text', mode: 'exact', value: 'New booking BK-1 for Bob' }, [agentNote]), null);
   });
 });
 
