@@ -1,11 +1,21 @@
 #!/usr/bin/env node
-// The `apichat-bdd` command: registers tsx (the package ships TypeScript) and runs src/cli.ts.
+// The `apichat-bdd` command: runs src/cli — the compiled dist/src/cli.js in the published
+// package, the TypeScript source through tsx in this repository (where src/ exists).
 // SIGINT/SIGTERM stop `listen` and `simulate` cleanly (a second one exits at once); the other
 // commands keep Node's default handling, so Ctrl-C ends them immediately.
-import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main, LONG_RUNNING } = await import('../src/cli.ts');
+const source = new URL('../src/cli.ts', import.meta.url);
+let cli;
+if (existsSync(fileURLToPath(source))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(source.href);
+} else {
+  cli = await import('../dist/src/cli.js');
+}
+const { main, LONG_RUNNING } = cli;
 
 // `apichat-bdd listen | head` closes the pipe: end quietly instead of crashing on EPIPE.
 process.stdout.on('error', (e) => {

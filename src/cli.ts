@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: listen, webhook get|set|remove, simulate, doctor.
+// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -12,6 +12,7 @@ import { isApiChatError } from './errors.ts';
 import { packageVersion } from './version.ts';
 import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 import { doctorCommand } from './cli/doctor.ts';
+import { initCommand } from './cli/init.ts';
 import { listenCommand } from './cli/listen.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhookCommand } from './cli/webhook.ts';
@@ -29,9 +30,11 @@ export interface MainOptions {
   stderr?: Out;
   /** Ends `listen` and `simulate` (bin/apichat-bdd.js aborts it on SIGINT/SIGTERM). Default: never. */
   signal?: AbortSignal;
+  /** Where `init` scaffolds. Default process.cwd(). */
+  cwd?: string;
 }
 
-export const COMMANDS = ['listen', 'webhook', 'simulate', 'doctor', 'help'] as const;
+export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'help'] as const;
 /** The commands that run until stopped (by MainOptions.signal; SIGINT/SIGTERM in bin/apichat-bdd.js). */
 export const LONG_RUNNING: readonly string[] = ['listen', 'simulate'];
 
@@ -46,6 +49,10 @@ Conversation tests for chatbots on the API Chat channel. The tests themselves ru
 \`npx cucumber-js\`; this command helps set up and check a live workspace.
 
 Commands:
+  init                   Set up conversation tests in the current repository (needs its package.json):
+                         cucumber.mjs, features/example.feature, steps/example.steps.ts (a custom
+                         step), steps/package.json, .env.example, .gitignore lines for reports/ and
+                         .env. Never overwrites a file: lists what it created and what it skipped.
   listen                 Run the signed-webhook listener from the APICHAT_* configuration
                          (needs APICHAT_WEBHOOK_SECRET; binds APICHAT_LISTEN_HOST:APICHAT_LISTEN_PORT,
                          default 127.0.0.1:8787, on the path of APICHAT_PUBLIC_URL, default /webhook).
@@ -129,6 +136,9 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   };
   const args = parsed.positionals;
   switch (command) {
+    case 'init':
+      noArguments(command, args);
+      return initCommand(stdout, options.cwd ?? process.cwd());
     case 'listen':
       noArguments(command, args);
       return listenCommand(ctx);

@@ -1,7 +1,7 @@
 // The step phrases of design.md: the public contract. Each is one to three lines that hand
 // off to the World; the behaviour lives in src/conversation.
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
-import type { CardRow } from '../src/conversation/index.ts';
+import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
 import type { AttachmentKind } from '../src/protocol/index.ts';
 import type { ChatWorld } from './support/world.ts';
 
@@ -10,6 +10,18 @@ Given('a new conversation', async function (this: ChatWorld) {
 });
 Given('a new conversation as {string}', async function (this: ChatWorld, name: string) {
   await this.newConversation(this.s(name));
+});
+Given('a new conversation as {string} with email {string} and phone {string}', async function (this: ChatWorld, name: string, email: string, phone: string) {
+  await this.newConversation(this.s(name), { email: this.s(email), phone: this.s(phone) });
+});
+Given('a new conversation as {string} with email {string}', async function (this: ChatWorld, name: string, email: string) {
+  await this.newConversation(this.s(name), { email: this.s(email) });
+});
+Given('a new conversation as {string} with phone {string}', async function (this: ChatWorld, name: string, phone: string) {
+  await this.newConversation(this.s(name), { phone: this.s(phone) });
+});
+Given('a new conversation as {string} with:', async function (this: ChatWorld, name: string, table: DataTable) {
+  await this.newConversation(this.s(name), profileFromTable(table.rowsHash(), (v) => this.s(v)));
 });
 
 When('{user} says/say {string}', async function (this: ChatWorld, _u: string, text: string) {
@@ -40,6 +52,9 @@ Then('{bot} shows/show buttons {strings}', async function (this: ChatWorld, _b: 
 Then('{bot} shows/show button {string}', async function (this: ChatWorld, _b: string, title: string) {
   await this.expect({ kind: 'buttons', titles: [this.s(title)] }); // exactly one button
 });
+Then('{bot} shows/show a link button {string} to {string}', async function (this: ChatWorld, _b: string, title: string, url: string) {
+  await this.expect({ kind: 'link', title: this.s(title), url: this.s(url) });
+});
 Then('{bot} shows/show a carousel with {int} card(s)', async function (this: ChatWorld, _b: string, count: number) {
   await this.expect({ kind: 'carousel', count });
 });
@@ -47,7 +62,7 @@ Then('the carousel has cards {strings}', async function (this: ChatWorld, titles
   await this.expect({ kind: 'carousel', titles: titles.map((t) => this.s(t)) });
 });
 Then('the carousel has cards:', async function (this: ChatWorld, table: DataTable) {
-  await this.expect({ kind: 'carousel', rows: table.hashes().map((row) => cardRow(this, row)) });
+  await this.expect({ kind: 'carousel', rows: table.hashes().map((row) => cardRowFromTable(row, (v) => this.s(v))) });
 });
 Then('{bot} sends/send {media}', async function (this: ChatWorld, _b: string, media: AttachmentKind) {
   await this.expect({ kind: 'media', media });
@@ -55,17 +70,15 @@ Then('{bot} sends/send {media}', async function (this: ChatWorld, _b: string, me
 Then('{bot} sends/send {media} containing {string}', async function (this: ChatWorld, _b: string, media: AttachmentKind, part: string) {
   await this.expect({ kind: 'media', media, urlPart: this.s(part) });
 });
+Then('{bot} adds/add a private note containing {string}', async function (this: ChatWorld, _b: string, part: string) {
+  await this.expect({ kind: 'note', mode: 'containing', value: this.s(part) });
+});
+Then('{bot} adds/add a private note {string}', async function (this: ChatWorld, _b: string, text: string) {
+  await this.expect({ kind: 'note', mode: 'exact', value: this.s(text) });
+});
 Then('{bot} says/say nothing more', async function (this: ChatWorld, _b: string) {
   await (await this.conversation()).expectNothingMore();
 });
 Then('{bot} replies/reply within {float} second(s)', async function (this: ChatWorld, _b: string, seconds: number) {
   await (await this.conversation()).expectReplyWithin(seconds * 1000);
 });
-
-/** A data-table row: title, and optionally subtitle and buttons ("A, B"). */
-function cardRow(world: ChatWorld, row: Record<string, string>): CardRow {
-  const r: CardRow = { title: world.s(row.title ?? '') };
-  if (row.subtitle !== undefined) r.subtitle = world.s(row.subtitle);
-  if (row.buttons !== undefined) r.buttons = row.buttons.split(',').map((b) => world.s(b.trim())).filter((b) => b !== '');
-  return r;
-}

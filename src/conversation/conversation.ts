@@ -1,21 +1,11 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
-import {
-  buildIncoming,
-  buttonsOf,
-  nowMs,
-  renderCompact,
-  type AttachmentKind,
-  type BotMessage,
-  type Button,
-  type Card,
-  type Incoming,
-  type UserAction,
-} from '../protocol/index.ts';
+import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
 import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
-import { captures, describeExpectation, hasStructureFor, isStructural, matches, type Expectation } from './expectations.ts';
+import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
@@ -39,6 +29,9 @@ export interface ConversationOptions {
   bot: BotSender;
   senderId: string;
   name: string;
+  /** The test user's profile, sent as sender.email / sender.phone_number (empty when absent). */
+  email?: string;
+  phone?: string;
   conversationId: number;
   timing: Timing;
 }
@@ -142,9 +135,9 @@ export class Conversation {
     }
   }
 
-  /** Replies (not private notes) of the current turn that no step has claimed yet. */
-  private unclaimed(): Received[] {
-    return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && !r.message.private);
+  /** Replies (or, with notes = true, private notes) of the current turn that no step has claimed yet. */
+  private unclaimed(notes = false): Received[] {
+    return this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy && r.message.private === notes);
   }
 
   // ---------- user actions ----------
@@ -193,16 +186,11 @@ export class Conversation {
     this.turnLabel = `after the user ${describeAction(action)}`;
     this.lastClaimed = undefined;
     this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action });
-    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name }, this.o.conversationId, action));
-  }
-
-  private offers(m: BotMessage, title: string, card: string | undefined): Array<{ button: Button; card?: Card }> {
-    if (m.private) return [];
-    return buttonsOf(m).filter((b) => b.button.title === title && (card === undefined || b.card?.title === card));
+    await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
   }
 
   private async locateButton(title: string, card: string | undefined): Promise<Button> {
-    const offering = (r: Received): boolean => this.offers(r.message, title, card).length > 0;
+    const offering = (r: Received): boolean => offers(r.message, title, card).length > 0;
     const inTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).reverse().find(offering);
     // Wait for this turn to offer it: until the first reply (reply timeout), then until the
     // turn has been quiet for the quiet window. Then fall back to earlier turns.
@@ -211,39 +199,8 @@ export class Conversation {
       return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
-    if (!found) throw this.buttonNotFound(title, card);
-    const candidates = this.offers(found.message, title, card);
-    if (candidates.length > 1) {
-      const cards = candidates.map((c) => JSON.stringify(c.card?.title ?? '?')).join(', ');
-      throw new ConversationError(
-        'APICHAT_BUTTON_AMBIGUOUS',
-        `${candidates.length} buttons are titled ${JSON.stringify(title)} (on cards ${cards}); say which one: When the user taps ${JSON.stringify(title)} on card ${JSON.stringify(candidates[0]!.card?.title ?? '')}`,
-      );
-    }
-    const button = candidates[0]!.button;
-    if (button.type !== 'postback') {
-      throw new ConversationError(
-        'APICHAT_NOT_POSTBACK',
-        `${JSON.stringify(title)} is a ${button.type} button${button.url ? ` (it opens ${button.url})` : ''}: tapping it sends nothing to the bot, so there is nothing to test here — check its URL with a data table on the message instead`,
-      );
-    }
-    return button;
-  }
-
-  private buttonNotFound(title: string, card: string | undefined): ConversationError {
-    const withButtons = [...this.received].reverse().find((r) => !r.message.private && buttonsOf(r.message).length > 0);
-    if (!withButtons) {
-      return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}: the bot has not offered any button in this conversation (turn ${this.turn}, ${this.turnLabel})`);
-    }
-    const m = withButtons.message;
-    if (card !== undefined && m.kind === 'carousel' && !m.cards.some((c) => c.title === card)) {
-      return new ConversationError('APICHAT_CARD_NOT_FOUND', `cannot tap ${JSON.stringify(title)} on card ${JSON.stringify(card)}: the latest carousel has cards ${m.cards.map((c) => JSON.stringify(c.title)).join(', ')}`);
-    }
-    const offered = buttonsOf(m)
-      .map((b) => (b.card ? `${JSON.stringify(b.button.title)} on card ${JSON.stringify(b.card.title)}` : JSON.stringify(b.button.title)))
-      .join(', ');
-    const where = card === undefined ? '' : ` on card ${JSON.stringify(card)}`;
-    return new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${JSON.stringify(title)}${where}: no message offers it; the latest message with buttons (${renderCompact(m)}) offers ${offered}`);
+    if (!found) throw buttonNotFound(this.received.map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
+    return pickButton(found.message, title, card);
   }
 
   // ---------- assertions ----------
@@ -264,14 +221,14 @@ export class Conversation {
         'APICHAT_REPLY_MISMATCH',
         formatFailure('The message claimed by the previous step does not match.', {
           ...(await this.failureContext(describeExpectation(e))),
-          notes: [`the previous step claimed ${renderCompact(previous.message)}`],
+          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message])],
           diff: nearestDiff(e, [previous.message]),
         }),
       );
     }
     const started = nowMs();
     const deadline = started + this.o.timing.replyTimeoutMs;
-    const found = await this.waitFor(() => this.unclaimed().find((r) => matches(e, r.message)), () => deadline);
+    const found = await this.waitFor(() => this.unclaimed(isNote(e)).find((r) => matches(e, r.message)), () => deadline);
     if (!found) throw await this.timeoutFailure(e, nowMs() - started);
     found.event.claimedBy = step;
     this.lastClaimed = { ...found, byStructural: isStructural(e) };
@@ -286,6 +243,7 @@ export class Conversation {
     }
     const taken = this.received.find((r) => r.turn === this.turn && r.event.claimedBy && matches(e, r.message));
     if (taken) notes.push(`a matching reply was already claimed by "${taken.event.claimedBy}"`);
+    notes.push(...actualDetails(e, this.received.filter((r) => r.turn === this.turn).map((r) => r.message)));
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {

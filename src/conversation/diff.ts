@@ -44,8 +44,7 @@ export function diffLines(expected: readonly string[], actual: readonly string[]
  * Candidates are this turn's unclaimed deliveries (private notes included), or the one message a
  * previous step claimed.
  */
-export function nearestDiff(expectation: Expectation, candidates: readonly BotMessage[]): NearestDiff | null {
-  const e = expectation as Expectation | RoundTwo;
+export function nearestDiff(e: Expectation, candidates: readonly BotMessage[]): NearestDiff | null {
   // Private agent notes are never replies: only a note expectation compares against them.
   const replies = candidates.filter((m) => !m.private);
   switch (e.kind) {
@@ -62,15 +61,9 @@ export function nearestDiff(expectation: Expectation, candidates: readonly BotMe
     case 'media':
       return mediaDiff(e.media, e.urlPart, replies);
     default:
-      return null;
+      return null; // a kind without a diff of its own: the compact list of replies says it all
   }
 }
-
-/**
- * The link-button and private-note expectations of the round-2 phrases (issue 7), spelled out
- * here so this file compiles with or without them in Expectation.
- */
-type RoundTwo = { kind: 'link'; title: string; url: string } | { kind: 'note'; mode: 'exact' | 'containing'; value: string };
 
 interface Scored extends NearestDiff {
   /** Higher is nearer. */
@@ -167,12 +160,9 @@ function buttonsDiff(expected: readonly string[], m: BotMessage): Scored | null 
  */
 export interface CardField {
   name: string;
-  expected(row: Row): string | undefined;
+  expected(row: CardRow): string | undefined;
   actual(card: Card): string;
 }
-
-/** A data-table row with the optional image (image_url) and url (item_url) columns; '' = none. */
-type Row = CardRow & { image?: string; url?: string };
 
 /** An optional URL column: '' in the table means the card has none. */
 const urlCell = (v: string | null | undefined): string => (v ? q(v) : 'none');
@@ -207,7 +197,7 @@ function carouselDiff(e: Extract<Expectation, { kind: 'carousel' }>, m: BotMessa
     }
   }
   for (let i = 0; e.rows && i < Math.max(e.rows.length, m.cards.length); i++) {
-    const row: Row | undefined = e.rows[i];
+    const row = e.rows[i];
     const card = m.cards[i];
     const head = `card ${i + 1}`;
     if (!card || !row) {

@@ -1,28 +1,42 @@
 // What a Then step expects of one reply: a predicate plus a description for failures.
 // Pure functions over BotMessage, unit-tested without Gherkin.
-import { isMedia, textOf, type AttachmentKind, type BotMessage } from '../protocol/index.ts';
+import { buttonsOf, isMedia, textOf, type AttachmentKind, type BotMessage, type Card } from '../protocol/index.ts';
 
 export interface CardRow {
   title: string;
   subtitle?: string;
   /** Button titles, in order. */
   buttons?: string[];
+  /** The card's image_url; '' = the card has none. */
+  image?: string;
+  /** The card's item_url (where tapping the card leads); '' = the card has none. */
+  url?: string;
 }
 
 export type Expectation =
   | { kind: 'text'; mode: 'exact' | 'containing' | 'regex'; value: string; /** set when mode is regex */ regex?: RegExp }
   | { kind: 'buttons'; titles: string[] }
   | { kind: 'carousel'; count?: number; titles?: string[]; rows?: CardRow[] }
-  | { kind: 'media'; media: AttachmentKind; urlPart?: string };
+  | { kind: 'media'; media: AttachmentKind; urlPart?: string }
+  /** A button (of a button template or a carousel card) with this title that opens this URL. */
+  | { kind: 'link'; title: string; url: string }
+  /** A `private: true` agent note of this turn (notes are never replies). */
+  | { kind: 'note'; mode: 'exact' | 'containing'; value: string };
 
 /** Expectations about a message's buttons or cards, which first look at the message the previous step claimed. */
 export function isStructural(e: Expectation): boolean {
-  return e.kind === 'buttons' || e.kind === 'carousel';
+  return e.kind === 'buttons' || e.kind === 'carousel' || e.kind === 'link';
 }
 
 /** Can this message be the one a structural expectation is about (whatever its details)? */
 export function hasStructureFor(e: Expectation, m: BotMessage): boolean {
+  if (e.kind === 'link') return buttonsOf(m).length > 0;
   return (e.kind === 'buttons' && m.kind === 'buttons') || (e.kind === 'carousel' && m.kind === 'carousel');
+}
+
+/** Expectations met by private agent notes rather than by replies. */
+export function isNote(e: Expectation): boolean {
+  return e.kind === 'note';
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -45,6 +59,10 @@ export function describeExpectation(e: Expectation): string {
     }
     case 'media':
       return `${article(e.media)} ${e.media}${e.urlPart ? ` whose URL contains ${q(e.urlPart)}` : ''}`;
+    case 'link':
+      return `a link button ${q(e.title)} to ${q(e.url)}`;
+    case 'note':
+      return `a private note ${e.mode === 'exact' ? 'with the text' : 'containing'} ${q(e.value)}`;
   }
 }
 
@@ -56,6 +74,8 @@ function describeRow(r: CardRow): string {
   const bits = [q(r.title)];
   if (r.subtitle !== undefined) bits.push(`subtitle ${q(r.subtitle)}`);
   if (r.buttons) bits.push(`buttons [${list(r.buttons)}]`);
+  if (r.image !== undefined) bits.push(r.image === '' ? 'no image' : `image ${q(r.image)}`);
+  if (r.url !== undefined) bits.push(r.url === '' ? 'no url' : `url ${q(r.url)}`);
   return bits.join(' ');
 }
 
@@ -64,14 +84,15 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 export function matches(e: Expectation, m: BotMessage): boolean {
-  if (m.private) return false;
+  if (m.private !== isNote(e)) return false;
   switch (e.kind) {
-    case 'text': {
+    case 'text':
+    case 'note': {
       const text = textOf(m);
       if (text === null) return false;
       if (e.mode === 'exact') return text.trim() === e.value.trim();
       if (e.mode === 'containing') return text.includes(e.value);
-      const re = e.regex ?? parseRegex(e.value);
+      const re = (e.kind === 'text' ? e.regex : undefined) ?? parseRegex(e.value);
       re.lastIndex = 0;
       return re.test(text);
     }
@@ -88,6 +109,8 @@ export function matches(e: Expectation, m: BotMessage): boolean {
           if (card.title !== row.title) return false;
           if (row.subtitle !== undefined && (card.subtitle ?? '') !== row.subtitle) return false;
           if (row.buttons && !sameList((card.buttons ?? []).map((b) => b.title), row.buttons)) return false;
+          if (row.image !== undefined && (card.image_url ?? '') !== row.image) return false;
+          if (row.url !== undefined && (card.item_url ?? '') !== row.url) return false;
           return true;
         });
       }
@@ -95,7 +118,35 @@ export function matches(e: Expectation, m: BotMessage): boolean {
     }
     case 'media':
       return isMedia(m) && m.kind === e.media && (e.urlPart === undefined || m.url.includes(e.urlPart));
+    case 'link':
+      return buttonsOf(m).some(({ button }) => button.title === e.title && button.url === e.url);
   }
+}
+
+/**
+ * What the given messages hold for the details this expectation checks and a compact rendering
+ * leaves out (link URLs, card images and links, private notes): extra lines for a failure.
+ */
+export function actualDetails(e: Expectation, messages: readonly BotMessage[]): string[] {
+  if (e.kind === 'link') {
+    const links = messages.filter((m) => !m.private).flatMap((m) => buttonsOf(m)).filter(({ button }) => button.url != null || button.title === e.title);
+    if (links.length === 0) return ['no link button in these messages'];
+    return links.map(({ button, card }) => `button ${q(button.title)}${card ? ` on card ${q(card.title)}` : ''} ${button.url != null ? `links to ${q(button.url)}` : `is a ${button.type} button`}`);
+  }
+  if (e.kind === 'carousel' && e.rows?.some((r) => r.image !== undefined || r.url !== undefined)) {
+    const cards = messages.flatMap((m) => (m.kind === 'carousel' && !m.private ? m.cards : []));
+    return cards.map((c) => `card ${q(c.title)}: image ${shown(c.image_url)}, url ${shown(c.item_url)}`);
+  }
+  if (e.kind === 'note') {
+    const notes = messages.filter((m) => m.private);
+    if (notes.length === 0) return ['no private note in this turn'];
+    return notes.map((m) => `private note of this turn: ${q(textOf(m) ?? `(${m.kind})`)}`);
+  }
+  return [];
+}
+
+function shown(v: Card['image_url']): string {
+  return v ? q(v) : 'none';
 }
 
 /** Named groups of a regex expectation's match, to become scenario variables. */

@@ -3,3 +3,4 @@ export * from './expectations.ts';
 export * from './variables.ts';
 export * from './transcript.ts';
 export * from './errors.ts';
+export * from './tables.ts';

@@ -23,7 +23,7 @@ export type ReplyKind = (typeof REPLY_KINDS)[number];
 const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 
 /** Placeholders every reply string may use, beside the named groups of the rule's regex. */
-export const BUILTIN_VARS = ['user.name', 'user.id', 'text', 'payload', 'title', 'url'] as const;
+export const BUILTIN_VARS = ['user.name', 'user.id', 'user.email', 'user.phone', 'text', 'payload', 'title', 'url'] as const;
 export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
 
 const nonEmpty = z.string().min(1);

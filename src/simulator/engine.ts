@@ -8,6 +8,9 @@ import { ApiChatError } from '../errors.ts';
 export interface BotUser {
   id: string;
   name?: string;
+  /** sender.email / sender.phone_number of the message ('' when the tester gave none). */
+  email?: string;
+  phone?: string;
 }
 
 interface ReplyCommon {
@@ -124,7 +127,16 @@ export class BotEngine {
 }
 
 function baseVars(user: BotUser, action: UserAction): Record<string, string> {
-  const vars: Record<string, string> = { 'user.id': user.id, 'user.name': user.name ?? '', text: '', payload: '', title: '', url: '' };
+  const vars: Record<string, string> = {
+    'user.id': user.id,
+    'user.name': user.name ?? '',
+    'user.email': user.email ?? '',
+    'user.phone': user.phone ?? '',
+    text: '',
+    payload: '',
+    title: '',
+    url: '',
+  };
   if (action.kind === 'text') vars.text = action.text;
   else if (action.kind === 'postback') {
     vars.payload = action.payload;

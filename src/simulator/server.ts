@@ -183,7 +183,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     // The turn is computed now (so state moves in the order messages arrive); the replies
     // are delivered afterwards, each as its own signed POST.
-    const turn = engine.respond({ id: msg.sender.id, name: msg.sender.name }, action);
+    const turn = engine.respond({ id: msg.sender.id, name: msg.sender.name, email: msg.sender.email, phone: msg.sender.phone_number }, action);
     const to = { sender_id: msg.sender.id, conv_id: convId };
     received.push({ body: msg, action, convId, matched: turn.matched, replies: turn.replies.length, at: nowMs() });
     deliverer.send(turn.replies.map((r) => ({ body: renderReply(r, to), delayMs: r.delayMs })));

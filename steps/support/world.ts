@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
-import { Conversation, Variables, type Expectation } from '../../src/conversation/index.ts';
+import { Conversation, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import type { RunHandle, SharedRun } from '../../src/run.ts';
@@ -24,7 +24,7 @@ export function runContext(): RunContext {
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
     throw new Error(
-      'apichat-bdd: the run was not started: add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"]); note that a --plugin on the command line replaces the configured list',
+      'apichat-bdd: the run was not started: add the plugin to the cucumber config (plugin: ["apichat-bdd/plugin"]; in the apichat-bdd repository "./steps/plugin.mjs"); note that a --plugin on the command line replaces the configured list',
     );
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
@@ -38,6 +38,10 @@ export async function closeRunContext(): Promise<void> {
   context = undefined;
 }
 
+/**
+ * The World of every scenario (public API: `import { type ChatWorld } from 'apichat-bdd'`).
+ * A custom step hands off to it: `Given('…', async function (this: ChatWorld) { await this.say('book'); })`.
+ */
 export class ChatWorld extends World {
   readonly vars = new Variables();
   currentStep = '';
@@ -47,8 +51,11 @@ export class ChatWorld extends World {
     super(options);
   }
 
-  /** Starts a conversation as a new bot user (closing any earlier one of this scenario). */
-  async newConversation(name = 'Test User'): Promise<Conversation> {
+  /**
+   * Starts a conversation as a new bot user (closing any earlier one of this scenario); the
+   * profile goes out as sender.email / sender.phone_number on every message (empty when absent).
+   */
+  async newConversation(name = 'Test User', profile: Profile = {}): Promise<Conversation> {
     await this.endConversation();
     const run = runContext();
     this.conversation_ = await Conversation.open({
@@ -56,6 +63,8 @@ export class ChatWorld extends World {
       bot: run.bot,
       senderId: `bdd-${randomBytes(6).toString('hex')}`,
       name,
+      ...(profile.email !== undefined ? { email: profile.email } : {}),
+      ...(profile.phone !== undefined ? { phone: profile.phone } : {}),
       conversationId: randomInt(1, 2 ** 31 - 1),
       timing: run.shared.timing,
     });

@@ -9,9 +9,7 @@
 // machine.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIXTURE_CONFIG, ROOT, runCucumber, stackLines, type CucumberRun } from './helpers.ts';
+import { FIXTURE_CONFIG, runCucumber, stackLines, type CucumberRun } from './helpers.ts';
 
 const FAST = '500';
 const SAFE = '3000';
@@ -113,10 +111,7 @@ describe('must-fail fixtures', { concurrency: 2 }, () => {
     assert.ok(run.output.indexOf('diff:') < run.output.indexOf('received:'), 'the diff comes before the list of replies');
   });
 
-  // The image column and its fixture come with the round-2 phrases (issue 7); until that is
-  // merged the fixture does not exist and there is nothing to run.
-  const imageFixture = 'test/fixtures/features/wrong-card-image.feature';
-  test('card image: the diff shows the image URL of the card that differs', { skip: existsSync(join(ROOT, imageFixture)) ? false : `${imageFixture} comes with the image column (issue 7)` }, async () => {
+  test('card image: the diff shows the image URL of the card that differs', async () => {
     const run = await runFixture('wrong-card-image.feature', SAFE);
     assertFailure(run, [
       'diff:     nearest reply, carousel "Our rooms" (3 cards), card 2 differs',

@@ -42,3 +42,8 @@ export function runCucumber(args: string[], env: Record<string, string> = {}, ti
 export function stackLines(text: string): string[] {
   return text.split('\n').filter((l) => /^\s+at\s/.test(l) || l.includes('    at '));
 }
+
+/** Runs one must-fail fixture of test/fixtures/features/ with the fixture configuration. */
+export function runFixture(name: string, timeoutMs: string, env: Record<string, string> = {}): Promise<CucumberRun> {
+  return runCucumber(['--config', FIXTURE_CONFIG, `test/fixtures/features/${name}`], { APICHAT_REPLY_TIMEOUT_MS: timeoutMs, ...env });
+}

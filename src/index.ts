@@ -1,0 +1,23 @@
+// The public API of `apichat-bdd`, for a bot repository's own step definitions:
+//   import { Given } from '@cucumber/cucumber';
+//   import { type ChatWorld } from 'apichat-bdd';
+//   Given('a guest who picked a room', async function (this: ChatWorld) { await this.say('book'); … });
+// These names are a contract like the step phrases (README "Write your own steps").
+// ChatWorld lives with the rest of the Cucumber glue in steps/; it is re-exported here so
+// consumers have one import.
+export { ChatWorld } from '../steps/support/world.ts';
+export {
+  Conversation,
+  ConversationError,
+  Variables,
+  describeExpectation,
+  type CardRow,
+  type ConversationOptions,
+  type Expectation,
+  type Profile,
+  type Timing,
+} from './conversation/index.ts';
+export { ApiChatError, isApiChatError } from './errors.ts';
+export { ConfigError, VARIABLES, type Variable } from './config.ts';
+export { BotClientError, PartnerClientError, BotErrorCode, PartnerErrorCode } from './client/index.ts';
+export type { AttachmentKind, BotMessage, Button, Card, MessageKind } from './protocol/index.ts';
