@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BotClient, PartnerClient } from '../src/client/index.ts';
-import { Conversation, type Timing } from '../src/conversation/index.ts';
+import { Conversation, TimingModel, type Timing } from '../src/conversation/index.ts';
+import { runTiming } from '../src/run.ts';
 import { LocalInbox, MemoryStore, RemoteInbox, startControlServer, startListener, type Inbox } from '../src/inbox/index.ts';
 import { startSimulator, type BotDefinition } from '../src/simulator/index.ts';
 
@@ -44,8 +45,8 @@ async function setup(opts: { delay: number; jitterMs: number; remote: boolean })
   const client = new BotClient({ botUrl: sim.botUrl, flowKey: sim.flowKey });
   return {
     sim,
-    open: (timing: Timing) =>
-      Conversation.open({ inbox, bot: client, senderId: `bench-${randomBytes(4).toString('hex')}`, name: 'Bench', conversationId: 1, timing }),
+    open: (timing: Timing, model?: TimingModel) =>
+      Conversation.open({ inbox, bot: client, senderId: `bench-${randomBytes(4).toString('hex')}`, name: 'Bench', conversationId: 1, timing, model }),
     close: async () => {
       await inbox.close();
       await control?.close();
@@ -94,10 +95,11 @@ async function twoTurn(): Promise<{ times: number[]; settle: number }> {
   // "A bot that answers in 5 ms": each turn's first reply 5 ms after the message, the rest
   // within the simulator's 2 ms delivery spread. Settling is derived from that spread.
   const env = await setup({ delay: 5, jitterMs: 2, remote: false });
-  const timing: Timing = { replyTimeoutMs: 5000, quietMs: 300, settleMs: env.sim.deliverySpreadMs + 10, adaptiveSettle: true };
+  const timing: Timing = runTiming({ replyTimeoutMs: 5000, quietMs: undefined, settleMs: undefined }, env.sim.deliverySpreadMs);
+  const model = new TimingModel(timing); // the run's model, shared by its conversations
   const times: number[] = [];
   for (let i = 0; i < Math.min(N, 100); i++) {
-    const c = await env.open(timing);
+    const c = await env.open(timing, model);
     const t = performance.now();
     await c.say('hi');
     await c.expect({ kind: 'text', mode: 'exact', value: 'Hello!' }, 'a');
@@ -109,7 +111,7 @@ async function twoTurn(): Promise<{ times: number[]; settle: number }> {
     await c.close();
   }
   await env.close();
-  return { times, settle: timing.settleMs };
+  return { times, settle: model.settleWindowMs() };
 }
 
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; iterations ${N}`);

@@ -70,7 +70,8 @@ Commands:
                          given bot file; prints ONE JSON object on stdout: bot_url, partner_base_url,
                          workspace_id, flow_api_key, partner_api_key. These keys are the simulator's
                          own, generated for this session, so printing them is intended.
-                         Options: --port <n> (default: a free port), --host <addr> (default 127.0.0.1).
+                         Options: --port <n> (default: a free port), --host <addr> (default 127.0.0.1),
+                         --jitter-ms <n> (each reply is sent up to n ms late, at random; default 10).
                          Runs until Ctrl-C.
   doctor                 Check a live setup, one line per check ("✓ …" or "✗ … — fix"): the
                          configuration; the partner API and key; the registered webhook (verified,
@@ -146,7 +147,7 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
       return webhookCommand(ctx, args);
     case 'simulate':
       if (args.length > 1) throw new UsageError(`simulate takes at most one bot file, got ${args.length} arguments`);
-      return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host });
+      return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host, jitterMs: parsed.values['jitter-ms'] });
     case 'doctor':
       noArguments(command, args);
       return doctorCommand(ctx);
@@ -157,7 +158,7 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
 
 function parseCommandArgs(args: string[], simulate: boolean) {
   const common = { help: { type: 'boolean', short: 'h' } } as const;
-  const sim = { ...common, port: { type: 'string' }, host: { type: 'string' } } as const;
+  const sim = { ...common, port: { type: 'string' }, host: { type: 'string' }, 'jitter-ms': { type: 'string' } } as const;
   const { values, positionals } = parseArgs({ args, options: simulate ? sim : (common as typeof sim), allowPositionals: true, strict: true });
   return { values, positionals };
 }

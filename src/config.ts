@@ -30,8 +30,9 @@ export interface Config {
   webhookPath: string;
   partner: PartnerConfig | undefined;
   replyTimeoutMs: number;
-  quietMs: number;
-  /** undefined = derived (simulated mode: from the simulator's delivery spread). */
+  /** undefined = learned from the bot's timing during the run (see src/conversation/timing-model.ts). */
+  quietMs: number | undefined;
+  /** undefined = learned from the bot's timing during the run. */
   settleMs: number | undefined;
   /** Simulated mode: the bot file to play instead of the demo bot. */
   simulatorBot: string | undefined;
@@ -50,8 +51,8 @@ export const VARIABLES = {
   APICHAT_PARTNER_API_KEY: 'the partner API key',
   APICHAT_WORKSPACE_ID: 'the workspace whose webhook is set',
   APICHAT_REPLY_TIMEOUT_MS: 'how long a Then step waits for a reply (default 10000)',
-  APICHAT_QUIET_MS: 'how long "says nothing more" listens (default 1000; 300 simulated)',
-  APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default 200; derived simulated)',
+  APICHAT_QUIET_MS: 'how long "says nothing more" listens (default: learned during the run, starting at 1000; 300 simulated)',
+  APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default: learned during the run, starting at 200; the delivery spread simulated)',
   APICHAT_SIMULATOR_BOT: 'simulated mode: a bot file to play instead of the demo bot',
 } as const;
 export type Variable = keyof typeof VARIABLES;
@@ -148,7 +149,6 @@ export function loadConfig(env: Env = readEnv()): Config {
     }
   }
 
-  const simulated = !live;
   return {
     mode: live ? 'live' : 'simulated',
     botUrl,
@@ -160,8 +160,8 @@ export function loadConfig(env: Env = readEnv()): Config {
     webhookPath,
     partner,
     replyTimeoutMs: int(env, 'APICHAT_REPLY_TIMEOUT_MS', 1, 600_000) ?? 10_000,
-    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000) ?? (simulated ? 300 : 1000),
-    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000) ?? (simulated ? undefined : 200),
+    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
+    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
     simulatorBot: get(env, 'APICHAT_SIMULATOR_BOT'),
   };
 }

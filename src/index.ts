@@ -16,6 +16,7 @@ export {
   type Expectation,
   type Profile,
   type Timing,
+  TimingModel,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './errors.ts';
 export { ConfigError, VARIABLES, type Variable } from './config.ts';

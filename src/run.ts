@@ -8,8 +8,8 @@ import { ApiChatError } from './errors.ts';
 import type { Config } from './config.ts';
 import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import type { WebhookInfo } from './protocol/index.ts';
-import { DEMO_BOT_PATH, startSimulator, type Simulator } from './simulator/index.ts';
-import type { Timing } from './conversation/index.ts';
+import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
+import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 
 /** Everything a worker needs, passed through the environment as APICHAT_RUN (JSON). */
 export interface SharedRun {
@@ -35,6 +35,32 @@ export interface RunHandle {
 
 /** How much later than its scheduled time a simulated delivery may land and still count as the same burst. */
 const SIMULATED_SETTLE_MARGIN_MS = 10;
+/** Where the learned windows start before the run has seen the bot (the former fixed defaults). */
+const LIVE_START = { settleMs: 200, quietMs: 1000 };
+const SIMULATED_QUIET_START_MS = 300;
+
+/** The longest scripted pause between two replies of one turn (delay_ms of a reply after the first). */
+export function longestScriptedPauseMs(bot: BotDefinition): number {
+  const turns = [bot.fallback ?? [], ...bot.rules.map((r) => r.replies)];
+  return Math.max(0, ...turns.flatMap((replies) => replies.slice(1).map((r) => r.delay_ms ?? 0)));
+}
+
+/**
+ * The run's timing: explicit APICHAT_SETTLE_MS / APICHAT_QUIET_MS are fixed; otherwise the
+ * windows are learned, starting conservative. In simulated mode the simulator's delivery spread
+ * (plus the bot file's longest scripted pause) is known, so settling starts, and stays, there.
+ */
+export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 'settleMs'>, simulatedSpreadMs?: number): Timing {
+  const simulatedFloor = simulatedSpreadMs === undefined ? undefined : simulatedSpreadMs + SIMULATED_SETTLE_MARGIN_MS;
+  return {
+    replyTimeoutMs: config.replyTimeoutMs,
+    quietMs: config.quietMs ?? (simulatedFloor === undefined ? LIVE_START.quietMs : SIMULATED_QUIET_START_MS),
+    settleMs: config.settleMs ?? simulatedFloor ?? LIVE_START.settleMs,
+    learnSettle: config.settleMs === undefined,
+    learnQuiet: config.quietMs === undefined,
+    settleFloorMs: simulatedFloor ?? LIVE_SETTLE_FLOOR_MS,
+  };
+}
 
 export async function startRun(config: Config, log: (line: string) => void = () => {}): Promise<RunHandle> {
   const store = new MemoryStore();
@@ -58,7 +84,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     let secret: string;
     let botUrl: string;
     let flowKey: string;
-    let settleMs: number;
+    let timing: Timing;
     let webhookUrl: string;
     let listener: RunningListener;
 
@@ -76,11 +102,11 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       const info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
       botUrl = info.bot_url ?? sim.botUrl;
       flowKey = sim.flowKey;
-      settleMs = config.settleMs ?? sim.deliverySpreadMs + SIMULATED_SETTLE_MARGIN_MS;
+      timing = runTiming(config, sim.deliverySpreadMs + longestScriptedPauseMs(sim.engine.bot));
     } else {
       secret = config.webhookSecret!;
       flowKey = config.flowKey!;
-      settleMs = config.settleMs ?? 200;
+      timing = runTiming(config);
       listener = await listen(config, secret, store);
       const l = listener;
       cleanups.push(() => l.close());
@@ -108,12 +134,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       inboxUrl: control.url,
       botUrl,
       flowKey,
-      timing: {
-        replyTimeoutMs: config.replyTimeoutMs,
-        quietMs: config.quietMs,
-        settleMs,
-        adaptiveSettle: config.settleMs === undefined,
-      },
+      timing,
     };
     return {
       shared,

@@ -9,6 +9,8 @@ export interface SimulateOptions {
   bot: string | undefined;
   port: string | undefined;
   host: string | undefined;
+  /** Each reply is sent at its delay plus a random 0..jitterMs (the simulator's delivery spread). */
+  jitterMs?: string | undefined;
 }
 
 export async function simulateCommand(ctx: CliContext, o: SimulateOptions): Promise<number> {
@@ -18,7 +20,12 @@ export async function simulateCommand(ctx: CliContext, o: SimulateOptions): Prom
     port = Number(o.port);
     if (!/^\d+$/.test(o.port) || port > 65535) throw new UsageError(`--port: expected a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
   }
-  const sim = await startSimulator({ bot, port, host: o.host ?? '127.0.0.1' });
+  let jitterMs: number | undefined;
+  if (o.jitterMs !== undefined) {
+    jitterMs = Number(o.jitterMs);
+    if (!/^\d+$/.test(o.jitterMs) || jitterMs > 60_000) throw new UsageError(`--jitter-ms: expected a whole number of milliseconds from 0 to 60000, got ${JSON.stringify(o.jitterMs)}`);
+  }
+  const sim = await startSimulator({ bot, port, host: o.host ?? '127.0.0.1', ...(jitterMs === undefined ? {} : { jitterMs }) });
   try {
     line(
       ctx.stdout,
@@ -39,7 +46,7 @@ export async function simulateCommand(ctx: CliContext, o: SimulateOptions): Prom
       `APICHAT_WEBHOOK_SECRET=${randomBytes(16).toString('hex')}`,
       `APICHAT_PUBLIC_URL=http://127.0.0.1:8787/webhook`,
     ];
-    line(ctx.stderr, `apichat-bdd: simulator running (bot ${bot === DEMO_BOT_PATH ? 'demo' : bot}); Ctrl-C to stop`);
+    line(ctx.stderr, `apichat-bdd: simulator running (bot ${bot === DEMO_BOT_PATH ? 'demo' : bot}; each reply up to ${sim.deliverySpreadMs} ms late, at random); Ctrl-C to stop`);
     line(ctx.stderr, `apichat-bdd: to run the suite against it in live mode, in another terminal: export ${exports.map((e) => `'${e}'`).join(' ')}`);
     await untilAborted(ctx.signal);
   } finally {

@@ -5,23 +5,13 @@ import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
+import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
 export interface BotSender {
   send(message: Incoming): Promise<unknown>;
-}
-
-export interface Timing {
-  /** How long a Then step waits for its reply. */
-  replyTimeoutMs: number;
-  /** How long "says nothing more" listens; also how long a tap waits for a quiet turn. */
-  quietMs: number;
-  /** How long the bot must be silent before the next user action is sent. */
-  settleMs: number;
-  /** Widen the settle window to 1.5× the largest gap seen between replies of one turn (capped). */
-  adaptiveSettle?: boolean;
 }
 
 export interface ConversationOptions {
@@ -34,6 +24,8 @@ export interface ConversationOptions {
   phone?: string;
   conversationId: number;
   timing: Timing;
+  /** The run's timing model, shared by its conversations; default: one of this conversation's own. */
+  model?: TimingModel;
 }
 
 interface Received {
@@ -43,8 +35,6 @@ interface Received {
   localAt: number;
   event: Extract<TranscriptEvent, { type: 'bot' }>;
 }
-
-const ADAPTIVE_SETTLE_CAP_MS = 250;
 
 export class Conversation {
   readonly transcript: TranscriptData;
@@ -57,12 +47,17 @@ export class Conversation {
   /** The message the previous Then step claimed, and whether a buttons/carousel step claimed it. */
   private lastClaimed: (Received & { byStructural: boolean }) | undefined;
   private lastLocalArrival = 0;
-  private maxTurnGap = 0;
+  private lastSeen: { turn: number; at: number } | undefined;
+  private ended = false;
+  /** The settle window each action waited for, by the turn it started. */
+  private readonly settledWith: number[] = [];
+  readonly model: TimingModel;
   private feed: ConversationFeed | undefined;
   private rejectionBaseline = 0;
 
   private constructor(private readonly o: ConversationOptions) {
     this.turnStartedAt = nowMs();
+    this.model = o.model ?? new TimingModel(o.timing);
     this.transcript = { senderId: o.senderId, name: o.name, conversationId: o.conversationId, startedAt: this.turnStartedAt, events: [] };
   }
 
@@ -84,9 +79,18 @@ export class Conversation {
     return this.o.timing;
   }
 
+  /**
+   * Ends the conversation. While the run learns its timing, the feed stays open a little longer,
+   * unattended: a reply that comes after the scenario has ended still teaches the model the
+   * bot's pauses (the scenario that asserted only a first reply would otherwise teach nothing).
+   */
   async close(): Promise<void> {
-    await this.feed?.close();
+    const feed = this.feed;
     this.feed = undefined;
+    this.ended = true;
+    const tail = this.model.watchAfterCloseMs();
+    if (!feed || tail <= 0) return feed?.close();
+    setTimeout(() => void feed.close().catch(() => undefined), tail).unref();
   }
 
   // ---------- arrivals ----------
@@ -96,8 +100,12 @@ export class Conversation {
     // A reply belongs to the turn during which it reached the listener, not the one during
     // which it reached this process (a worker sees it a fraction of a millisecond later).
     const turn = this.turnAt(message.arrived_at);
-    const previous = this.received[this.received.length - 1];
-    if (previous && previous.turn === turn) this.maxTurnGap = Math.max(this.maxTurnGap, localAt - previous.localAt);
+    // The bot's timing, on the listener's clock: pauses within a turn, and its first reply.
+    const last = this.lastSeen;
+    if (last && last.turn === turn) this.model.observeGap(message.arrived_at - last.at);
+    else if (turn > 0) this.model.observeFirstReply(message.arrived_at - this.turnStarts[turn - 1]!);
+    this.lastSeen = { turn, at: message.arrived_at };
+    if (this.ended) return;
     const event: Received['event'] = { type: 'bot', turn, at: message.arrived_at, index: this.received.length, message };
     this.received.push({ message, turn, localAt, event });
     this.transcript.events.push(event);
@@ -143,23 +151,21 @@ export class Conversation {
   // ---------- user actions ----------
 
   settleWindowMs(): number {
-    const { settleMs, adaptiveSettle } = this.o.timing;
-    if (!adaptiveSettle) return settleMs;
-    return Math.max(settleMs, Math.min(ADAPTIVE_SETTLE_CAP_MS, Math.ceil(this.maxTurnGap * 1.5)));
+    return this.model.settleWindowMs();
   }
 
   /** Waits, as a person would, until the bot has been silent for the settle window. */
-  async settle(): Promise<void> {
+  async settle(): Promise<number> {
     // A turn that has had no reply yet may still get one, and the payload carries nothing to
     // tell it from a reply to the next message: give it the quiet window to start arriving.
     if (this.turn > 0 && !this.received.some((r) => r.turn === this.turn)) {
-      await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.o.timing.quietMs);
+      await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.model.quietWindowMs(false));
     }
     const window = this.settleWindowMs();
-    if (window <= 0) return;
+    if (window <= 0) return window;
     for (;;) {
       const silentFor = nowMs() - this.lastLocalArrival;
-      if (silentFor >= window) return;
+      if (silentFor >= window) return window;
       await this.nextArrival(window - silentFor);
     }
   }
@@ -179,8 +185,10 @@ export class Conversation {
   }
 
   private async act(action: UserAction): Promise<void> {
-    await this.settle();
+    const settled = await this.settle();
+    if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd(); // one more turn of evidence
     this.turn++;
+    this.settledWith[this.turn] = settled;
     this.turnStartedAt = nowMs();
     this.turnStarts.push(this.turnStartedAt);
     this.turnLabel = `after the user ${describeAction(action)}`;
@@ -196,7 +204,7 @@ export class Conversation {
     // turn has been quiet for the quiet window. Then fall back to earlier turns.
     const deadline = (): number => {
       const last = this.received.filter((r) => r.turn === this.turn).at(-1);
-      return last ? last.localAt + this.o.timing.quietMs : this.turnStartedAt + this.o.timing.replyTimeoutMs;
+      return last ? last.localAt + this.model.quietWindowMs(true) : this.turnStartedAt + this.o.timing.replyTimeoutMs;
     };
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
     if (!found) throw buttonNotFound(this.received.map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
@@ -221,7 +229,7 @@ export class Conversation {
         'APICHAT_REPLY_MISMATCH',
         formatFailure('The message claimed by the previous step does not match.', {
           ...(await this.failureContext(describeExpectation(e))),
-          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message])],
+          notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message]), ...this.lateNotes()],
           diff: nearestDiff(e, [previous.message]),
         }),
       );
@@ -249,7 +257,7 @@ export class Conversation {
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
         ...(await this.failureContext(describeExpectation(e))),
         waitedMs,
-        notes,
+        notes: [...notes, ...this.lateNotes()],
         diff: nearestDiff(e, this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy).map((r) => r.message)),
       }),
     );
@@ -258,13 +266,15 @@ export class Conversation {
   /** No unclaimed reply in this turn now, nor within the quiet window. */
   async expectNothingMore(): Promise<void> {
     const started = nowMs();
-    const extra = await this.waitFor(() => this.unclaimed()[0], () => started + this.o.timing.quietMs);
+    const lastInTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).at(-1);
+    const extra = await this.waitFor(() => this.unclaimed()[0], () => this.model.quietDeadline(started, this.turnStartedAt, lastInTurn()?.localAt));
     if (!extra) return;
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        ...(await this.failureContext(`no further reply within ${this.o.timing.quietMs} ms (APICHAT_QUIET_MS)`)),
+        ...(await this.failureContext(`no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`)),
         waitedMs: nowMs() - started,
+        notes: this.lateNotes(),
       }),
     );
   }
@@ -293,6 +303,14 @@ export class Conversation {
   private async failureContext(expected: string): Promise<FailureContext> {
     const unclaimed = this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at }));
     return { expected, turn: this.turn, turnLabel: this.turnLabel, unclaimed, turnStartedAt: this.turnStartedAt, rejections: await this.rejectionNote() };
+  }
+
+  /** Notes for unclaimed replies of this turn that may be late replies of the turn before. */
+  private lateNotes(): string[] {
+    const previousLast = this.received.filter((r) => r.turn === this.turn - 1).at(-1)?.message.arrived_at;
+    return this.unclaimed().flatMap(
+      (r) => lateReplyNote({ rendered: renderCompact(r.message), at: r.message.arrived_at }, this.turn, this.turnStartedAt, previousLast, this.settledWith[this.turn], this.model) ?? [],
+    );
   }
 
   private async rejectionNote(): Promise<string | null> {

@@ -4,3 +4,4 @@ export * from './variables.ts';
 export * from './transcript.ts';
 export * from './errors.ts';
 export * from './tables.ts';
+export * from './timing-model.ts';

@@ -2,7 +2,7 @@
 // picture to every scenario (failing or not), and keep user mistakes free of stack traces.
 import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/errors.ts';
-import { renderTranscript } from '../../src/conversation/index.ts';
+import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 
@@ -29,8 +29,7 @@ setDefaultTimeout(runContextTimeout());
 
 function runContextTimeout(): number {
   try {
-    const t = runContext().shared.timing;
-    return t.replyTimeoutMs + t.quietMs + 5_000;
+    return longestStepMs(runContext().shared.timing) + 5_000;
   } catch {
     return 60_000;
   }

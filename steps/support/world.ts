@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
-import { Conversation, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
+import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import type { RunHandle, SharedRun } from '../../src/run.ts';
@@ -13,6 +13,8 @@ interface RunContext {
   shared: SharedRun;
   inbox: Inbox;
   bot: BotClient;
+  /** What this process has learned of the bot's timing, shared by all its conversations (per worker under --parallel). */
+  timing: TimingModel;
 }
 
 let context: RunContext | undefined;
@@ -29,7 +31,7 @@ export function runContext(): RunContext {
   }
   const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
-  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }) };
+  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }), timing: new TimingModel(shared.timing) };
   return context;
 }
 
@@ -67,6 +69,7 @@ export class ChatWorld extends World {
       ...(profile.phone !== undefined ? { phone: profile.phone } : {}),
       conversationId: randomInt(1, 2 ** 31 - 1),
       timing: run.shared.timing,
+      model: run.timing,
     });
     return this.conversation_;
   }

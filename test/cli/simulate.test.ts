@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start } from './helpers.ts';
+import { main } from '../../src/cli.ts';
+import { Capture, start } from './helpers.ts';
 
 describe('apichat-bdd simulate', () => {
   it('prints one JSON object whose bot URL answers 401 without the flow key and 200 with it; stops on the signal', async () => {
@@ -49,5 +50,20 @@ describe('apichat-bdd simulate', () => {
       assert.equal(await sim.stop(), 0);
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--jitter-ms sets the delivery spread; a bad value is one usage line, exit 2', async () => {
+    const sim = start(['simulate', '--jitter-ms', '0'], {});
+    try {
+      await sim.stdout.waitForLine(() => true);
+      assert.match(await sim.stderr.waitForLine((x) => x.includes('simulator running')), /each reply up to 0 ms late/);
+    } finally {
+      assert.equal(await sim.stop(), 0);
+    }
+    const stdout = new Capture();
+    const stderr = new Capture();
+    assert.equal(await main({ argv: ['simulate', '--jitter-ms', 'soon'], env: {}, stdout, stderr }), 2);
+    assert.match(stderr.text, /--jitter-ms: expected a whole number of milliseconds from 0 to 60000, got "soon"/);
+    assert.equal(stdout.text, '');
   });
 });

@@ -15,6 +15,7 @@ import {
   assertPassed,
   botUrlVars,
   context,
+  LEARNED,
   partnerVars,
   ROOT,
   runCucumber,
@@ -66,8 +67,8 @@ function assertTraffic(run: RunResult, p: Platform, v: LiveVars): void {
 }
 
 /** Case a: only the partner variables (no APICHAT_BOT_URL); the run registers and restores the webhook. */
-async function partnerRun(t: TestContext, p: Platform, features: string[], args: string[] = []): Promise<RunResult> {
-  const v = await partnerVars(p);
+async function partnerRun(t: TestContext, p: Platform, features: string[], args: string[] = [], extra: Record<string, string> = {}): Promise<RunResult> {
+  const v = await partnerVars(p, extra);
   const run = await runCucumber([...args, ...features], v.vars);
   t.diagnostic(`${features.length} feature file(s)${args.length ? ` ${args.join(' ')}` : ''}: ${Math.round(run.ms)} ms`);
   assertPassed(run);
@@ -79,9 +80,9 @@ async function partnerRun(t: TestContext, p: Platform, features: string[], args:
 }
 
 describe('live mode through the APICHAT_* variables alone', () => {
-  test('a) partner variables: the run registers its webhook, reads the bot URL, passes and restores the previous webhook', (t) =>
+  test('a) partner variables: the run registers its webhook, reads the bot URL, passes and restores the previous webhook (learned windows)', (t) =>
     withPlatform({}, async (p) => {
-      await partnerRun(t, p, FEATURES);
+      await partnerRun(t, p, FEATURES, [], LEARNED);
     }));
 
   test('a) partner variables with --parallel 2', (t) =>
@@ -101,9 +102,9 @@ describe('live mode through the APICHAT_* variables alone', () => {
       assertNoSecrets(run, [...p.secrets, v.webhookSecret]);
     }));
 
-  test('c) replies strongly out of order (jitterMs 40) still pass', (t) =>
+  test('c) replies strongly out of order (jitterMs 40) still pass, with the learned windows', (t) =>
     withPlatform({ jitterMs: 40 }, async (p) => {
-      await partnerRun(t, p, FEATURES);
+      await partnerRun(t, p, FEATURES, [], LEARNED);
       // Evidence that the order really was shuffled: greetings whose menu arrived before their text.
       const byConversation = new Map<number, string[]>();
       for (const d of p.sim.deliveries) {
