@@ -1,4 +1,4 @@
-// The step phrases of design.md: the public contract. Each is one to three lines that hand
+// The step phrases (listed in the README): the public contract. Each is one to three lines that hand
 // off to the World; the behaviour lives in src/conversation.
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
@@ -48,6 +48,9 @@ Then('{bot} replies/reply matching {regex}', async function (this: ChatWorld, _b
 });
 Then('{bot} shows/show buttons {strings}', async function (this: ChatWorld, _b: string, titles: string[]) {
   await this.expect({ kind: 'buttons', titles: titles.map((t) => this.s(t)) });
+});
+Then('{bot} shows/show button {string}', async function (this: ChatWorld, _b: string, title: string) {
+  await this.expect({ kind: 'buttons', titles: [this.s(title)] }); // exactly one button
 });
 Then('{bot} shows/show a link button {string} to {string}', async function (this: ChatWorld, _b: string, title: string, url: string) {
   await this.expect({ kind: 'link', title: this.s(title), url: this.s(url) });

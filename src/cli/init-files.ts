@@ -25,6 +25,9 @@ const common = {
     'steps/**/*.{ts,mts,js,mjs}', // your own steps
   ],
   plugin: ['apichat-bdd/plugin'], // starts the listener (and the simulator) once per run
+  // A failure on the console reads as the failure, without a line per attachment; the chat stays
+  // attached for cucumber.html and the conversation report.
+  formatOptions: { printAttachments: false },
 };
 
 // Every run also writes the conversation report (one self-contained HTML page).
@@ -89,4 +92,4 @@ export function envExample(): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const GITIGNORE_LINES = ['reports/', '.env'];
+export const GITIGNORE_LINES = ['reports/', '.env', '.apichat-bdd/'];

@@ -1,9 +1,11 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
 import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
-import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
-import { ConversationError, formatFailure } from './errors.ts';
+import { nearestDiff } from './diff.ts';
+import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
@@ -227,13 +229,9 @@ export class Conversation {
       throw new ConversationError(
         'APICHAT_REPLY_MISMATCH',
         formatFailure('The message claimed by the previous step does not match.', {
-          expected: describeExpectation(e),
-          turn: this.turn,
-          turnLabel: this.turnLabel,
-          unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-          turnStartedAt: this.turnStartedAt,
+          ...(await this.failureContext(describeExpectation(e))),
           notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message]), ...this.lateNotes()],
-          rejections: await this.rejectionNote(),
+          diff: nearestDiff(e, [previous.message]),
         }),
       );
     }
@@ -258,14 +256,10 @@ export class Conversation {
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
-        expected: describeExpectation(e),
+        ...(await this.failureContext(describeExpectation(e))),
         waitedMs,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
         notes: [...notes, ...this.lateNotes()],
-        rejections: await this.rejectionNote(),
+        diff: nearestDiff(e, this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy).map((r) => r.message)),
       }),
     );
   }
@@ -279,14 +273,9 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        expected: `no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`,
+        ...(await this.failureContext(`no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`)),
         waitedMs: nowMs() - started,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
-        notes: this.lateNotes(),
-        rejections: await this.rejectionNote(),
+        notes: [...duplicateNotes(this.unclaimed(), this.received), ...this.lateNotes()],
       }),
     );
   }
@@ -300,13 +289,8 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_TOO_SLOW',
       formatFailure(latency === undefined ? `No reply within ${limitMs} ms.` : `The first reply took ${Math.round(latency)} ms.`, {
-        expected: `a reply within ${limitMs} ms of the user's action`,
+        ...(await this.failureContext(`a reply within ${limitMs} ms of the user's action`)),
         waitedMs: nowMs() - this.turnStartedAt,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((x) => ({ message: x.message, at: x.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
       }),
     );
   }
@@ -314,6 +298,12 @@ export class Conversation {
   /** Records a step's outcome at its place in the transcript (the report draws failures there). */
   recordCheck(step: string, ok: boolean, error?: string): void {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
+  }
+
+  /** What every failure in this turn shows: the turn, its unclaimed replies, rejected deliveries. */
+  private async failureContext(expected: string): Promise<FailureContext> {
+    const unclaimed = this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at }));
+    return { expected, turn: this.turn, turnLabel: this.turnLabel, unclaimed, turnStartedAt: this.turnStartedAt, rejections: await this.rejectionNote() };
   }
 
   /** Notes for unclaimed replies of this turn that may be late replies of the turn before. */
@@ -324,14 +314,8 @@ export class Conversation {
     );
   }
 
-  private async rejectionNote(): Promise<string | null> {
-    try {
-      const summary = await this.o.inbox.rejections();
-      const since = summary.count - this.rejectionBaseline;
-      if (since <= 0) return null;
-      return describeRejections({ ...summary, count: since });
-    } catch {
-      return null;
-    }
+  /** Rejected deliveries since the conversation opened, and a worker feed that gave up. */
+  private rejectionNote(): Promise<string | null> {
+    return warningsFor(this.o.inbox, this.feed, this.rejectionBaseline);
   }
 }

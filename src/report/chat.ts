@@ -1,7 +1,8 @@
 // A transcript turned into what a chat view draws, shared by the HTML report and the SVG:
 // each delivery with the time since the user's action, which buttons the user then tapped,
 // and each failed check with its expectation and the replies no step had claimed.
-import type { TranscriptData, TranscriptEvent } from '../conversation/transcript.ts';
+import { TranscriptSchema, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
+import { DIFF_LABEL } from '../conversation/errors.ts';
 import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.ts';
 
 type BotEvent = Extract<TranscriptEvent, { type: 'bot' }>;
@@ -38,6 +39,8 @@ export interface CheckItem {
   expected?: string;
   /** Replies of this turn no step had claimed when the check failed (private notes excluded). */
   unclaimed: Array<{ message: BotMessage; sinceActionMs: number }>;
+  /** The failure's diff against the nearest reply (src/conversation/diff.ts), when it has one. */
+  diff?: { headline: string; lines: string[] };
 }
 export type ChatItem = UserItem | BotItem | CheckItem;
 
@@ -51,8 +54,8 @@ export function attributeTaps(t: TranscriptData): Map<number, { event: number; b
     if (e.type !== 'user' || e.action.kind !== 'postback') return;
     const { title, payload } = e.action;
     for (let j = i - 1; j >= 0; j--) {
-      const b = t.events[j]!;
-      if (b.type !== 'bot' || b.message.private) continue;
+      const b = t.events[j];
+      if (b?.type !== 'bot' || b.message.private) continue;
       const offered = buttonsOf(b.message);
       let k = offered.findIndex((o) => o.button.title === title && (o.button.payload ?? o.button.title) === payload);
       if (k < 0) k = offered.findIndex((o) => o.button.payload != null && o.button.payload === payload);
@@ -105,7 +108,21 @@ function checkItem(e: CheckEvent, unclaimed: CheckItem['unclaimed']): CheckItem 
     headline: error.split('\n')[0] ?? '',
     ...(expected !== undefined ? { expected } : {}),
     unclaimed,
+    ...diffOf(error),
   };
+}
+
+/** The diff block of a failure message: its `diff:` line and the indented lines under it. */
+export function diffOf(error: string): Pick<CheckItem, 'diff'> {
+  const lines = error.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(DIFF_LABEL));
+  if (start < 0) return {};
+  const body: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l !== '' && !l.startsWith('    ')) break; // the next `  label:` line
+    body.push(l.slice(4));
+  }
+  return { diff: { headline: lines[start]!.slice(DIFF_LABEL.length), lines: body } };
 }
 
 /** "+12 ms", "+1.3 s". */
@@ -124,9 +141,9 @@ export function formatDuration(ms: number): string {
 /** Parses a transcript attachment body; null when it is not one. */
 export function parseTranscript(json: string): TranscriptData | null {
   try {
-    const t = JSON.parse(json) as Partial<TranscriptData>;
-    if (!t || typeof t !== 'object' || !Array.isArray(t.events) || typeof t.startedAt !== 'number') return null;
-    return t as TranscriptData;
+    const t = TranscriptSchema.safeParse(JSON.parse(json));
+    // The schema checks the shape and each event's kind; the messages were normalised when recorded.
+    return t.success ? (t.data as TranscriptData) : null;
   } catch {
     return null;
   }

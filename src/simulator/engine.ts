@@ -2,7 +2,7 @@
 // No I/O and no clocks; randomness ({{random MIN-MAX}}) comes from an injectable source, so
 // tests can fix it. The server turns its replies into wire payloads.
 import { randomInt } from 'node:crypto';
-import type { AttachmentKind, ButtonInput, CardInput, UserAction } from '../protocol/index.ts';
+import { ATTACHMENT_KINDS, type AttachmentKind, type ButtonInput, type CardInput, type UserAction } from '../protocol/index.ts';
 import { BOT_FILE_ERROR, validateBot } from './bot-file.ts';
 import { PLACEHOLDER, RANDOM_PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
 import { ApiChatError } from '../errors.ts';
@@ -210,7 +210,7 @@ function resolveButton(b: BotButton, vars: Record<string, string>): ButtonInput 
   const f = (s: string | undefined) => (s === undefined ? undefined : fillTemplate(s, vars));
   // A button with a url and no type is a URL button, as the platform's web_url.
   const type = b.type ?? (b.url !== undefined ? 'web_url' : 'postback');
-  const out: ButtonInput = { title: f(b.title)!, type };
+  const out: ButtonInput = { title: fillTemplate(b.title, vars), type };
   const payload = f(b.payload);
   const url = f(b.url);
   if (payload !== undefined) out.payload = payload;
@@ -242,7 +242,7 @@ export function resolveReply(r: BotReply, vars: Record<string, string>): Resolve
       }),
     };
   }
-  for (const kind of ['image', 'audio', 'video', 'file'] as const) {
+  for (const kind of ATTACHMENT_KINDS) {
     const url = r[kind];
     if (url !== undefined) return { ...common, kind, url: f(url) };
   }
