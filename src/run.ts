@@ -3,11 +3,11 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
-import type { Config } from './config.ts';
-import { jsonOrUndefined, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { z } from 'zod';
+import { MODES, type Config, type PartnerConfig } from './config.ts';
+import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
@@ -23,6 +23,38 @@ export interface SharedRun {
   timing: Timing;
 }
 
+/** APICHAT_RUN as a worker reads it: checked, since it crosses a process boundary (and is an env variable). */
+export const SharedRunSchema = z.looseObject({
+  mode: z.enum(MODES),
+  inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
+  inboxToken: z.string().min(16),
+  botUrl: z.string(),
+  flowKey: z.string(),
+  timing: z.looseObject({
+    replyTimeoutMs: z.number(),
+    quietMs: z.number(),
+    settleMs: z.number(),
+    learnSettle: z.boolean().optional(),
+    learnQuiet: z.boolean().optional(),
+    settleFloorMs: z.number().optional(),
+  }),
+}) satisfies z.ZodType<SharedRun>;
+
+/** The run description a --parallel worker inherits; a one-line error when it is not one. */
+export function parseSharedRun(json: string): SharedRun {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    value = undefined;
+  }
+  const parsed = SharedRunSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiChatError('APICHAT_RUN_INVALID', 'APICHAT_RUN: is not the run description the apichat-bdd plugin writes; it is set by the plugin for its workers — unset it in your environment', { variable: 'APICHAT_RUN' });
+  }
+  return parsed.data;
+}
+
 export interface RunHandle {
   readonly shared: SharedRun;
   readonly store: MemoryStore;
@@ -34,30 +66,6 @@ export interface RunHandle {
   readonly webhookUrl: string;
   /** Stops everything and, in live mode with partner variables, puts the previous webhook back. */
   close(): Promise<string[]>;
-}
-
-/**
- * APICHAT_RUN as a worker reads it: checked, not cast (it crosses a process boundary and may be
- * stale or hand-made). Unknown fields pass through, so newer timing fields need no change here.
- */
-export const SharedRunSchema = z.looseObject({
-  mode: z.string(),
-  inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
-  inboxToken: z.string().min(16),
-  botUrl: z.string().min(1),
-  flowKey: z.string().min(1),
-  timing: z.looseObject({ replyTimeoutMs: z.number(), quietMs: z.number(), settleMs: z.number() }),
-});
-
-export function parseSharedRun(raw: string): SharedRun {
-  const json = jsonOrUndefined(raw);
-  const parsed = SharedRunSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? ` (${issue.path.join('.') || 'value'}: ${issue.message})` : '';
-    throw new ApiChatError('APICHAT_CONFIG', `APICHAT_RUN is not a run description of this apichat-bdd${where}: it is set by the apichat-bdd plugin for its workers; do not set it yourself`, { variable: 'APICHAT_RUN' });
-  }
-  return parsed.data as unknown as SharedRun;
 }
 
 /** How much later than its scheduled time a simulated delivery may land and still count as the same burst. */
@@ -90,6 +98,7 @@ export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 's
 }
 
 export async function startRun(config: Config, log: (line: string) => void = () => {}): Promise<RunHandle> {
+  for (const w of config.warnings) log(`apichat-bdd: ${w}`);
   const store = new MemoryStore();
   const cleanups: Array<() => Promise<string | void>> = [];
   const closeAll = async (): Promise<string[]> => {
@@ -131,10 +140,10 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       flowKey = sim.flowKey;
       timing = runTiming(config, sim.deliverySpreadMs + longestScriptedPauseMs(sim.engine.bot));
     } else {
-      secret = config.webhookSecret!;
-      flowKey = config.flowKey!;
+      secret = config.webhookSecret;
+      flowKey = config.flowKey;
       timing = runTiming(config);
-      listener = await listen(config, secret, store);
+      listener = await bindListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
       const l = listener;
       cleanups.push(() => l.close());
       webhookUrl = config.publicUrl ?? listener.localUrl;
@@ -175,27 +184,12 @@ export async function startRun(config: Config, log: (line: string) => void = () 
   }
 }
 
-async function listen(config: Config, secret: string, store: MemoryStore): Promise<RunningListener> {
-  try {
-    return await startListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_PORT: port ${config.listenPort} on ${config.listenHost} is in use; stop the other listener or choose another port`, { variable: 'APICHAT_LISTEN_PORT' });
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_HOST: cannot bind to ${config.listenHost} on this machine; use 127.0.0.1 or 0.0.0.0`, { variable: 'APICHAT_LISTEN_HOST' });
-    }
-    throw e;
-  }
-}
-
 /**
  * Registers our webhook, having first recorded the one to put back (durably: a SIGKILLed run
  * cannot clean up, and the next run then restores the recorded one, not our dead listener).
  */
 async function takeOverWebhook(
-  p: NonNullable<Config['partner']>,
+  p: PartnerConfig,
   webhookUrl: string,
   secret: string,
   log: (line: string) => void,

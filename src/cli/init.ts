@@ -1,5 +1,5 @@
-// `apichat-bdd init`: scaffolds a test project in the current repository (design.md "Used from
-// another repository"). Never overwrites: every file that exists is left alone and listed
+// `apichat-bdd init`: scaffolds a test project in the current repository (README "Use it in
+// your bot's repository"). Never overwrites: every file that exists is left alone and listed
 // as skipped; .gitignore only gets the lines it lacks.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,9 +1,10 @@
 // `apichat-bdd webhook get|set|remove`: the workspace's one API Chat webhook via the partner API.
 // The verification key is never printed (it is shown as "***").
-import { PartnerClient, PartnerErrorCode } from '../client/index.ts';
+import { PartnerClient, PartnerErrorCode, type SetWebhookInput } from '../client/index.ts';
 import { ApiChatError, isApiChatError } from '../errors.ts';
-import { maskWebhook, partnerConfigFrom, requireSecret, requireUrl } from './common.ts';
-import { EXIT, line, UsageError, type CliContext } from './context.ts';
+import { requireSecret, requireUrl } from '../config.ts';
+import { maskWebhook, partnerConfigFrom } from './common.ts';
+import { EXIT, line, UsageError, type CliContext, type Env } from './context.ts';
 import { readRecord, recordPath, restoreRecorded } from '../webhook-record.ts';
 
 const LISTEN_FIRST = 'start `apichat-bdd listen` first (in another terminal) so the handshake is answered';
@@ -17,14 +18,9 @@ export async function webhookCommand(ctx: CliContext, args: string[]): Promise<n
   }
   const p = partnerConfigFrom(ctx.env, `webhook ${action}`);
   // Validate everything `set` needs before any call to the platform.
-  const setInput =
-    action === 'set'
-      ? {
-          webhook_url: requireUrl(ctx.env, 'APICHAT_PUBLIC_URL', 'set it to the address the platform can reach (a tunnel or the CI host) that forwards to `apichat-bdd listen`', 'https://my-tunnel.example.com/webhook'),
-          webhook_verification_key: requireSecret(ctx.env, 'APICHAT_WEBHOOK_SECRET', 'set it to the verification key to register (the listener checks signatures with it)'),
-        }
-      : undefined;
+  const setInput = action === 'set' ? readSetInput(ctx.env) : undefined;
   const partner = new PartnerClient({ baseUrl: p.baseUrl, partnerKey: p.apiKey, workspaceId: p.workspaceId });
+  if (setInput) return setWebhook(ctx, partner, p.workspaceId, setInput);
 
   if (action === 'get') {
     const info = await partner.get();
@@ -32,16 +28,24 @@ export async function webhookCommand(ctx: CliContext, args: string[]): Promise<n
     return EXIT.OK;
   }
   if (action === 'restore') return restoreCommand(ctx, partner, p.workspaceId);
-  if (action === 'remove') {
-    const before = await partner.get();
-    await partner.remove();
-    line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} removed (was ${before.webhook_url ?? 'none'})`);
-    return EXIT.OK;
-  }
+  const before = await partner.get();
+  await partner.remove();
+  line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} removed (was ${before.webhook_url ?? 'none'})`);
+  return EXIT.OK;
+}
+
+function readSetInput(env: Env): SetWebhookInput {
+  return {
+    webhook_url: requireUrl(env, 'APICHAT_PUBLIC_URL', 'set it to the address the platform can reach (a tunnel or the CI host) that forwards to `apichat-bdd listen`', 'https://my-tunnel.example.com/webhook'),
+    webhook_verification_key: requireSecret(env, 'APICHAT_WEBHOOK_SECRET', 'set it to the verification key to register (the listener checks signatures with it)'),
+  };
+}
+
+async function setWebhook(ctx: CliContext, partner: PartnerClient, workspaceId: string, input: SetWebhookInput): Promise<number> {
   const before = await partner.get();
   let info;
   try {
-    info = await partner.set(setInput!);
+    info = await partner.set(input);
   } catch (e) {
     // Rejected, or timed out waiting for the handshake: most often no listener answers it.
     if (isApiChatError(e) && (e.code === PartnerErrorCode.REJECTED || (e.code === PartnerErrorCode.UNAVAILABLE && e.variable === 'APICHAT_PUBLIC_URL'))) {
@@ -50,7 +54,7 @@ export async function webhookCommand(ctx: CliContext, args: string[]): Promise<n
     throw e;
   }
   line(ctx.stdout, JSON.stringify(maskWebhook(info)));
-  line(ctx.stderr, `apichat-bdd: webhook of workspace ${p.workspaceId} set to ${setInput!.webhook_url} (was ${before.webhook_url ?? 'none'})`);
+  line(ctx.stderr, `apichat-bdd: webhook of workspace ${workspaceId} set to ${input.webhook_url} (was ${before.webhook_url ?? 'none'})`);
   return EXIT.OK;
 }
 

@@ -7,6 +7,7 @@ import { BotClientError, BotErrorCode } from './errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostPort, mayHaveArrived, retryAfterMs, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
+import { parseHttpUrl } from '../url.ts';
 
 export interface BotClientOptions extends TransportOptions {
   botUrl: string;
@@ -32,7 +33,7 @@ export class BotClient {
   readonly #dispatcher: Dispatcher;
 
   constructor(opts: BotClientOptions) {
-    this.url = parseHttpUrl(opts.botUrl);
+    this.url = botUrlOf(opts.botUrl);
     this.#flowKey = opts.flowKey;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.#dispatcher = opts.dispatcher ?? sharedAgent();
@@ -137,14 +138,9 @@ export class BotClient {
   }
 }
 
-function parseHttpUrl(value: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+function botUrlOf(value: string): URL {
+  const url = parseHttpUrl(value);
+  if (!url) {
     throw new BotClientError(
       BotErrorCode.URL_INVALID,
       `the bot URL is not an http(s) URL: set ${BOT_URL_VAR} to the bot_url, e.g. https://bot.dfktv2.com/api/apichat/<code>`,

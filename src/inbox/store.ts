@@ -101,7 +101,7 @@ export class MemoryStore implements InboxStore {
 
   subscribe(senderId: string, fn: (m: BotMessage, index: number) => void, from = 0): () => void {
     const existing = this.conversations.get(senderId) ?? [];
-    for (let i = from; i < existing.length; i++) fn(existing[i]!, i);
+    existing.slice(from).forEach((m, k) => fn(m, from + k));
     const key = `m:${senderId}`;
     this.events.on(key, fn);
     return () => this.events.off(key, fn);

@@ -1,7 +1,7 @@
 // The verification handshake the platform performs when a webhook is set: hub_mode=subscribe,
 // hub_verify_token=<key>, hub_challenge=<random>. The page does not say how they are encoded,
 // so read a form body, a JSON body and the query string (and the dotted hub.* spelling).
-import { timingSafeEqual } from 'node:crypto';
+import { safeEqual } from './signature.ts';
 
 export interface Handshake {
   mode: string;
@@ -62,8 +62,6 @@ export type HandshakeResult = { ok: true; challenge: string } | { ok: false; rea
 
 export function answerHandshake(h: Handshake, key: string): HandshakeResult {
   if (h.mode !== 'subscribe') return { ok: false, reason: 'unexpected hub_mode' };
-  const a = Buffer.from(h.verifyToken);
-  const b = Buffer.from(key);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'wrong handshake token' };
+  if (!safeEqual(h.verifyToken, key)) return { ok: false, reason: 'wrong handshake token' };
   return { ok: true, challenge: h.challenge };
 }

@@ -4,8 +4,9 @@
 // exit (Ctrl-C: the plugin exits the process) with what the run got to. Always written whole:
 // a temporary file renamed over the target, never a half-written or empty page. (Cucumber
 // truncates the target when it opens it, so a placeholder page goes there at once.)
-import { readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { fstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { processState } from '../process-state.ts';
 import type { Envelope } from './envelopes.ts';
 import { renderReportHtml } from './html.ts';
 import { ReportBuilder } from './model.ts';
@@ -20,14 +21,11 @@ export interface FormatterContext {
   directory?: string;
 }
 
-/** Where the coordinator plugin finds the report's path for its end-of-run coverage line. */
-export const REPORT_PATH_KEY = Symbol.for('apichat-bdd/conversation-report');
-
 export function conversationReportFormatter(ctx: FormatterContext): () => void {
   const builder = new ReportBuilder(ctx.options?.title ?? 'Conversation report');
   const file = targetFile(ctx);
   const path = file ? shortest(file) : ctx.directory === undefined ? undefined : shortest(ctx.directory);
-  if (path) (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY] = path;
+  if (path) processState().reportPath = path;
   const output = (html: string): void => {
     if (!file) return ctx.write(html);
     try {
@@ -65,15 +63,11 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
 const PLACEHOLDER =
   '<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><p>The run is still going, or was killed: this page is replaced when it ends.</p>\n';
 
-/** The file the stream writes to (Linux: the stream's fd in /proc), or undefined. */
+/** The file the stream writes to (absolute), or undefined (then the page goes through the stream). */
 function targetFile(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
   if (ctx.directory === undefined || typeof fd !== 'number') return undefined;
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return undefined; // not Linux: written through the stream
-  }
+  return fileOf(fd, ctx.directory);
 }
 
 /** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
@@ -81,6 +75,23 @@ export function writeWhole(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, file);
+}
+
+/**
+ * The file in `dir` that the descriptor is open on (same device and inode). Cucumber opens the
+ * target in `dir` and passes only the stream; this works on every OS, unlike /proc/self/fd.
+ */
+function fileOf(fd: number, dir: string): string | undefined {
+  try {
+    const open = fstatSync(fd);
+    for (const name of readdirSync(dir)) {
+      const s = statSync(join(dir, name));
+      if (s.isFile() && s.ino === open.ino && s.dev === open.dev) return join(dir, name);
+    }
+  } catch {
+    // the directory went away or is unreadable: fall back to naming the directory
+  }
+  return undefined;
 }
 
 function shortest(absolute: string): string {

@@ -3,11 +3,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
+import { ApiChatError } from '../../src/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { parseSharedRun, type RunHandle, type SharedRun } from '../../src/run.ts';
-import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
+import { parseSharedRun, type SharedRun } from '../../src/run.ts';
+import { RUN_ENV } from '../plugin-run.ts';
+import { processState } from '../../src/process-state.ts';
 
 interface RunContext {
   shared: SharedRun;
@@ -22,14 +24,15 @@ let context: RunContext | undefined;
 /** This process's view of the run: the plugin's in-process handle, or APICHAT_RUN in a worker. */
 export function runContext(): RunContext {
   if (context) return context;
-  const handle = (globalThis as Record<symbol, unknown>)[RUN_KEY] as RunHandle | undefined;
+  const handle = processState().run;
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
-    throw new Error(
+    throw new ApiChatError(
+      'APICHAT_RUN_NOT_STARTED',
       'apichat-bdd: the run was not started: add the plugin to the cucumber config (plugin: ["apichat-bdd/plugin"]; in the apichat-bdd repository "./steps/plugin.mjs"); note that a --plugin on the command line replaces the configured list',
     );
   }
-  const shared = handle ? handle.shared : parseSharedRun(raw!);
+  const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
   const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
   context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
   return context;

@@ -30,7 +30,7 @@ describe('BotClient', () => {
   });
 
   describe('the exact request', () => {
-    // The golden JSON of each kind, as protocol.md shows it: keys in the page's order.
+    // The golden JSON of each kind, as the platform's documentation shows it: keys in the page's order.
     const cases: Array<{ name: string; message: Incoming; json: string }> = [
       {
         name: 'text',

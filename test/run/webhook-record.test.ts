@@ -68,10 +68,10 @@ describe('APICHAT_RUN', () => {
     assert.deepEqual(parseSharedRun(JSON.stringify(good)), good);
   });
 
-  it('anything else is one APICHAT_CONFIG line naming APICHAT_RUN, never echoing it', () => {
+  it('anything else is one APICHAT_RUN_INVALID line naming APICHAT_RUN, never echoing it', () => {
     for (const raw of ['not json', JSON.stringify({ ...good, inboxToken: undefined }), JSON.stringify({ ...good, inboxUrl: 'http://evil.example:1' })]) {
       assert.throws(() => parseSharedRun(raw), (e: unknown) => {
-        assert.ok(isApiChatError(e, 'APICHAT_CONFIG'));
+        assert.ok(isApiChatError(e, 'APICHAT_RUN_INVALID'));
         assert.equal(e.variable, 'APICHAT_RUN');
         assert.doesNotMatch(e.message, /aaaa|\n/);
         return true;
