@@ -3,10 +3,10 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
-import { z } from 'zod';
-import { MODES, type Config, type PartnerConfig } from './config.ts';
+import { MODES, type Config, type LiveConfig } from './config.ts';
 import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
@@ -26,10 +26,11 @@ export interface SharedRun {
 /** APICHAT_RUN as a worker reads it: checked, since it crosses a process boundary (and is an env variable). */
 export const SharedRunSchema = z.looseObject({
   mode: z.enum(MODES),
+  // The worker channel is loopback only (src/inbox/control.ts), and every request carries the token.
   inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
   inboxToken: z.string().min(16),
-  botUrl: z.string(),
-  flowKey: z.string(),
+  botUrl: z.string().min(1),
+  flowKey: z.string().min(1),
   timing: z.looseObject({
     replyTimeoutMs: z.number(),
     quietMs: z.number(),
@@ -189,7 +190,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
  * cannot clean up, and the next run then restores the recorded one, not our dead listener).
  */
 async function takeOverWebhook(
-  p: PartnerConfig,
+  p: NonNullable<LiveConfig['partner']>,
   webhookUrl: string,
   secret: string,
   log: (line: string) => void,

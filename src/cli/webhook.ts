@@ -1,4 +1,4 @@
-// `apichat-bdd webhook get|set|remove`: the workspace's one API Chat webhook via the partner API.
+// `apichat-bdd webhook get|set|remove|restore`: the workspace's one API Chat webhook via the partner API.
 // The verification key is never printed (it is shown as "***").
 import { PartnerClient, PartnerErrorCode, type SetWebhookInput } from '../client/index.ts';
 import { ApiChatError, isApiChatError } from '../errors.ts';

@@ -137,8 +137,8 @@ export class RemoteInbox implements Inbox {
       }
       throw new ApiChatError(
         'APICHAT_INBOX_UNREACHABLE',
-        `cannot reach the run's listener at ${this.baseUrl} (APICHAT_INBOX_URL): it is started by the apichat-bdd Cucumber plugin — is the plugin listed in cucumber.js?`,
-        { variable: 'APICHAT_INBOX_URL', cause },
+        `cannot reach the run's listener at ${this.baseUrl}: it is started by the apichat-bdd Cucumber plugin — is the plugin listed in cucumber.js?`,
+        { variable: 'APICHAT_RUN', cause },
       );
     }
     // The server registers the conversation before it answers, so replies are filed from here on.
@@ -159,7 +159,7 @@ export class RemoteInbox implements Inbox {
     const body: unknown = await res.body.json().catch(() => undefined);
     const parsed = RejectionSummarySchema.safeParse(body);
     if (res.statusCode !== 200 || !parsed.success) {
-      throw new ApiChatError('APICHAT_INBOX_UNREACHABLE', `the run's listener at ${this.baseUrl} answered the rejection summary with HTTP ${res.statusCode} and no summary`, { variable: 'APICHAT_INBOX_URL' });
+      throw new ApiChatError('APICHAT_INBOX_UNREACHABLE', `the run's listener at ${this.baseUrl} answered the rejection summary with HTTP ${res.statusCode} and no summary`, { variable: 'APICHAT_RUN' });
     }
     return parsed.data;
   }

@@ -63,18 +63,11 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
 const PLACEHOLDER =
   '<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><p>The run is still going, or was killed: this page is replaced when it ends.</p>\n';
 
-/** The file the stream writes to (absolute), or undefined (then the page goes through the stream). */
+/** The file the stream writes to, or undefined (then the page goes through the stream). */
 function targetFile(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
   if (ctx.directory === undefined || typeof fd !== 'number') return undefined;
   return fileOf(fd, ctx.directory);
-}
-
-/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
-export function writeWhole(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
 
 /**
@@ -89,9 +82,16 @@ function fileOf(fd: number, dir: string): string | undefined {
       if (s.isFile() && s.ino === open.ino && s.dev === open.dev) return join(dir, name);
     }
   } catch {
-    // the directory went away or is unreadable: fall back to naming the directory
+    // the directory went away or is unreadable: fall back to the stream
   }
   return undefined;
+}
+
+/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
+export function writeWhole(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
 
 function shortest(absolute: string): string {
