@@ -10,8 +10,10 @@ const common = {
   formatOptions: { printAttachments: false },
 };
 
-// Every run also writes the conversation report (one self-contained HTML page).
-const conversations = './steps/report-formatter.mjs:reports/conversations.html';
+// Every run also writes the conversation report (one self-contained HTML page). The reports go
+// to reports/, or to APICHAT_REPORT_DIR (the project's own tests point it at a temporary directory).
+const dir = process.env.APICHAT_REPORT_DIR?.trim() || 'reports';
+const conversations = `./steps/report-formatter.mjs:${dir}/conversations.html`;
 
 export default {
   ...common,
@@ -21,5 +23,5 @@ export default {
 // `--profile ci`: progress on the console, JUnit XML, Cucumber's HTML report and the conversation report under reports/.
 export const ci = {
   ...common,
-  format: ['progress', 'junit:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson', conversations],
+  format: ['progress', `junit:${dir}/junit.xml`, `html:${dir}/cucumber.html`, `message:${dir}/messages.ndjson`, conversations],
 };

@@ -41,7 +41,7 @@ async function setup(opts: { delay: number; jitterMs: number; remote: boolean })
   const partner = new PartnerClient({ baseUrl: sim.partnerBaseUrl, partnerKey: sim.partnerKey, workspaceId: sim.workspaceId });
   await partner.set({ webhook_url: listener.localUrl, webhook_verification_key: secret });
   const control = opts.remote ? await startControlServer(store) : undefined;
-  const inbox: Inbox = control ? new RemoteInbox(control.url) : new LocalInbox(store);
+  const inbox: Inbox = control ? new RemoteInbox(control.url, { token: control.token }) : new LocalInbox(store);
   const client = new BotClient({ botUrl: sim.botUrl, flowKey: sim.flowKey });
   return {
     sim,

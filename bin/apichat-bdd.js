@@ -15,7 +15,7 @@ if (existsSync(fileURLToPath(source))) {
 } else {
   cli = await import('../dist/src/cli.js');
 }
-const { main, LONG_RUNNING } = cli;
+const { main, LONG_RUNNING, SIGNAL_EXIT } = cli;
 
 // `apichat-bdd listen | head` closes the pipe: end quietly instead of crashing on EPIPE.
 process.stdout.on('error', (e) => {
@@ -28,7 +28,7 @@ const stop = new AbortController();
 let signals = 0;
 const onSignal = (name) => {
   signals++;
-  if (signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+  if (signals > 1) process.exit(SIGNAL_EXIT[name]);
   stop.abort();
 };
 const handleSignals = LONG_RUNNING.includes(argv[0]);

@@ -7,16 +7,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatUserError } from './cli-output.ts';
-import { readEnv, VARIABLES } from './config.ts';
+import { DEFAULT_LISTEN_PORT, readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
+import { exitCodeOf } from './error-codes.ts';
 import { packageVersion } from './version.ts';
-import { EXIT, isUsageCode, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
+import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { initCommand } from './cli/init.ts';
 import { listenCommand } from './cli/listen.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhookCommand } from './cli/webhook.ts';
 
+export { SIGNAL_EXIT } from './error-codes.ts';
 export { EXIT } from './cli/context.ts';
 export type { CliContext, Out } from './cli/context.ts';
 
@@ -55,7 +57,7 @@ Commands:
                          .env. Never overwrites a file: lists what it created and what it skipped.
   listen                 Run the signed-webhook listener from the APICHAT_* configuration
                          (needs APICHAT_WEBHOOK_SECRET; binds APICHAT_LISTEN_HOST:APICHAT_LISTEN_PORT,
-                         default 127.0.0.1:8787, on the path of APICHAT_PUBLIC_URL, default /webhook).
+                         default 127.0.0.1:${DEFAULT_LISTEN_PORT}, on the path of APICHAT_PUBLIC_URL, default /webhook).
                          stdout: one JSON line per verified delivery (the normalised message with
                          kind, sender_id, conv_id, raw, arrived_at); stderr: one line per rejected
                          delivery. Runs until Ctrl-C.
@@ -64,6 +66,10 @@ Commands:
                          webhook. The platform verifies it with a handshake first, so
                          \`apichat-bdd listen\` (or a test run) must be up behind that URL.
   webhook remove         Remove the workspace's webhook.
+  webhook restore        Put back the webhook a killed test run (SIGKILL) left on its dead listener,
+                         from the record the run wrote before it took over
+                         (.apichat-bdd/previous-webhook-<workspace>.json). A normal end or Ctrl-C
+                         restores it without this; so does the next test run.
                          (webhook commands need APICHAT_PARTNER_BASE_URL, APICHAT_PARTNER_API_KEY,
                          APICHAT_WORKSPACE_ID)
   simulate [bot-file]    Run the embedded platform (bot URL + partner API) with the demo bot or the
@@ -100,7 +106,7 @@ export async function main(options: MainOptions): Promise<number> {
     return await run(options, stdout, stderr);
   } catch (e) {
     line(stderr, formatUserError(e));
-    return isApiChatError(e) && isUsageCode(e.code) ? EXIT.USAGE : EXIT.FAILURE;
+    return isApiChatError(e) ? exitCodeOf(e.code) : EXIT.FAILURE;
   }
 }
 

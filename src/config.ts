@@ -4,10 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { z } from 'zod';
 import { ApiChatError, redact } from './errors.ts';
-
-export type Mode = 'simulated' | 'live';
+import { parseHttpUrl } from './url.ts';
 
 export interface PartnerConfig {
   baseUrl: string;
@@ -15,12 +13,8 @@ export interface PartnerConfig {
   workspaceId: string;
 }
 
-export interface Config {
-  mode: Mode;
-  /** Live: the bot URL; undefined when it is to be read from the partner API. */
-  botUrl: string | undefined;
-  flowKey: string | undefined;
-  webhookSecret: string | undefined;
+/** What every mode reads. */
+interface BaseConfig {
   listenHost: string;
   /** 0 = any free port (simulated mode). */
   listenPort: number;
@@ -28,15 +22,42 @@ export interface Config {
   publicUrl: string | undefined;
   /** The path the listener serves: the path of APICHAT_PUBLIC_URL, else /webhook. */
   webhookPath: string;
-  partner: PartnerConfig | undefined;
   replyTimeoutMs: number;
   /** undefined = learned from the bot's timing during the run (see src/conversation/timing-model.ts). */
   quietMs: number | undefined;
   /** undefined = learned from the bot's timing during the run. */
   settleMs: number | undefined;
-  /** Simulated mode: the bot file to play instead of the demo bot. */
+  /** One-line notes to print when a run (or `doctor`) starts: variables set but ignored. */
+  warnings: string[];
+}
+
+/** Nothing live is set: the run starts the embedded simulator. */
+export interface SimulatedConfig extends BaseConfig {
+  mode: 'simulated';
+  /** Optional here; `apichat-bdd listen` needs it. */
+  webhookSecret: string | undefined;
+  /** The bot file to play instead of the demo bot. */
   simulatorBot: string | undefined;
 }
+
+/** A real workspace: the bot URL (or the partner API to read it from), the flow key and the webhook secret. */
+export interface LiveConfig extends BaseConfig {
+  mode: 'live';
+  /** undefined when it is to be read from the partner API (then `partner` is set). */
+  botUrl: string | undefined;
+  flowKey: string;
+  webhookSecret: string;
+  partner: PartnerConfig | undefined;
+}
+
+// A new mode is one more member here and one more branch in loadConfig.
+export type Config = SimulatedConfig | LiveConfig;
+export type Mode = Config['mode'];
+/** Every mode, for schemas (does not compile while a mode is missing here). */
+export const MODES = { simulated: 'simulated', live: 'live' } as const satisfies { [M in Mode]: M };
+
+/** The listener's port in live mode and for `apichat-bdd listen` when APICHAT_LISTEN_PORT is not set. */
+export const DEFAULT_LISTEN_PORT = 8787;
 
 export const SECRET_VARIABLES = ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET'] as const;
 
@@ -45,7 +66,7 @@ export const VARIABLES = {
   APICHAT_FLOW_API_KEY: 'the flow API key (Bearer key for the bot URL, with the manage flow permission)',
   APICHAT_WEBHOOK_SECRET: 'the webhook verification key: checks signatures and answers the handshake',
   APICHAT_LISTEN_HOST: 'where the listener binds (default 127.0.0.1)',
-  APICHAT_LISTEN_PORT: 'the listener port (default 8787 live, a free port simulated)',
+  APICHAT_LISTEN_PORT: `the listener port (default ${DEFAULT_LISTEN_PORT} live, a free port simulated)`,
   APICHAT_PUBLIC_URL: 'the address the platform calls (a tunnel or CI host); its path is what the listener serves',
   APICHAT_PARTNER_BASE_URL: 'the partner API base, e.g. https://www.uchat.com.au/api',
   APICHAT_PARTNER_API_KEY: 'the partner API key',
@@ -78,95 +99,121 @@ export function readEnv(env: Env = process.env, envFile: string | false = resolv
   return { ...fromFile, ...env };
 }
 
-const httpUrl = z.url({ protocol: /^https?$/ });
+export const PARTNER_VARIABLES = ['APICHAT_PARTNER_BASE_URL', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WORKSPACE_ID'] as const;
 
-function get(env: Env, name: Variable): string | undefined {
+/** The value of a variable, trimmed; undefined when unset or blank. */
+export function envValue(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();
   return v === undefined || v === '' ? undefined : v;
 }
 
 /** A value quoted in an error message, with any secret's value masked (a key pasted into the wrong variable). */
 function shown(env: Env, v: string): string {
-  return JSON.stringify(redact(v, SECRET_VARIABLES.map((n) => get(env, n))));
+  return JSON.stringify(redact(v, SECRET_VARIABLES.map((n) => envValue(env, n))));
 }
 
-function url(env: Env, name: Variable, example: string): string | undefined {
-  const v = get(env, name);
+/** An optional http(s) URL variable; a malformed one is a ConfigError naming it. */
+function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
+  const v = envValue(env, name);
   if (v === undefined) return undefined;
-  if (!httpUrl.safeParse(v).success) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
+  if (!parseHttpUrl(v)) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
+  return v;
+}
+
+/** A required http(s) URL variable; `why` says what it is for when it is missing. */
+export function requireUrl(env: Env, name: Variable, why: string, example: string): string {
+  const v = optionalUrl(env, name, example);
+  if (v === undefined) throw new ConfigError(name, `is not set; ${why}`);
+  return v;
+}
+
+export function requireSecret(env: Env, name: Variable, why: string): string {
+  const v = envValue(env, name);
+  if (v === undefined) throw new ConfigError(name, `is not set; ${why}`);
   return v;
 }
 
 function int(env: Env, name: Variable, min: number, max: number): number | undefined {
-  const v = get(env, name);
+  const v = envValue(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${shown(env, v)}`);
   return n;
 }
 
-function secret(env: Env, name: Variable, why: string): string {
-  const v = get(env, name);
-  if (v === undefined) throw new ConfigError(name, `is not set; ${why}`);
-  return v;
+/**
+ * The three partner variables: all three, or none (undefined). A partial set is a ConfigError
+ * naming the first one missing; `why` words it, given the ones that are set.
+ */
+export function partnerFrom(env: Env, why: (set: string[]) => string): PartnerConfig | undefined {
+  const set = PARTNER_VARIABLES.filter((v) => envValue(env, v) !== undefined);
+  const unset = PARTNER_VARIABLES.find((v) => envValue(env, v) === undefined);
+  if (unset !== undefined) {
+    if (set.length > 0) throw new ConfigError(unset, why(set));
+    return undefined;
+  }
+  return {
+    baseUrl: requireUrl(env, 'APICHAT_PARTNER_BASE_URL', '', 'https://www.uchat.com.au/api'),
+    apiKey: requireSecret(env, 'APICHAT_PARTNER_API_KEY', ''),
+    workspaceId: requireSecret(env, 'APICHAT_WORKSPACE_ID', ''),
+  };
 }
 
 export function loadConfig(env: Env = readEnv()): Config {
-  const partnerVars = ['APICHAT_PARTNER_BASE_URL', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WORKSPACE_ID'] as const;
-  const partnerSet = partnerVars.filter((v) => get(env, v) !== undefined);
-  const botUrl = url(env, 'APICHAT_BOT_URL', 'https://bot.dfktv2.com/api/apichat/<code>');
-  const live = botUrl !== undefined || partnerSet.length > 0 || get(env, 'APICHAT_FLOW_API_KEY') !== undefined;
-
-  if (partnerSet.length > 0 && partnerSet.length < partnerVars.length) {
-    const missing = partnerVars.find((v) => get(env, v) === undefined)!;
-    throw new ConfigError(missing, `is not set, but ${partnerSet.join(' and ')} ${partnerSet.length === 1 ? 'is' : 'are'}; set all three partner variables or none`);
-  }
-  const partner: PartnerConfig | undefined =
-    partnerSet.length === 3
-      ? {
-          baseUrl: url(env, 'APICHAT_PARTNER_BASE_URL', 'https://www.uchat.com.au/api')!,
-          apiKey: get(env, 'APICHAT_PARTNER_API_KEY')!,
-          workspaceId: get(env, 'APICHAT_WORKSPACE_ID')!,
-        }
-      : undefined;
-
-  const publicUrl = url(env, 'APICHAT_PUBLIC_URL', 'https://my-tunnel.example.com/webhook');
-  const listenHost = get(env, 'APICHAT_LISTEN_HOST') ?? '127.0.0.1';
+  const botUrl = optionalUrl(env, 'APICHAT_BOT_URL', 'https://bot.dfktv2.com/api/apichat/<code>');
+  const partner = partnerFrom(env, (set) => `is not set, but ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'}; set all three partner variables or none`);
+  const live = botUrl !== undefined || partner !== undefined || envValue(env, 'APICHAT_FLOW_API_KEY') !== undefined;
+  const publicUrl = optionalUrl(env, 'APICHAT_PUBLIC_URL', 'https://my-tunnel.example.com/webhook');
+  const listenHost = envValue(env, 'APICHAT_LISTEN_HOST') ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(listenHost)) throw new ConfigError('APICHAT_LISTEN_HOST', `expected a host name or IP address, got ${shown(env, listenHost)}`);
-  const listenPort = int(env, 'APICHAT_LISTEN_PORT', 0, 65535) ?? (live ? 8787 : 0);
-  const webhookPath = publicUrl ? new URL(publicUrl).pathname : '/webhook';
-
-  let flowKey: string | undefined;
-  let webhookSecret: string | undefined = get(env, 'APICHAT_WEBHOOK_SECRET');
-  if (live) {
-    if (botUrl === undefined && !partner) {
-      throw new ConfigError('APICHAT_BOT_URL', 'is not set; set it to the bot URL of the API Chat channel, or set the partner variables (APICHAT_PARTNER_BASE_URL, APICHAT_PARTNER_API_KEY, APICHAT_WORKSPACE_ID) to read it from the workspace');
-    }
-    flowKey = secret(env, 'APICHAT_FLOW_API_KEY', 'set it to the flow API key of the workspace (Bearer key for the bot URL, with the manage flow permission)');
-    webhookSecret = secret(env, 'APICHAT_WEBHOOK_SECRET', 'set it to the webhook verification key (it checks every reply\'s signature)');
-    if (partner && !publicUrl) {
-      throw new ConfigError('APICHAT_PUBLIC_URL', 'is not set; with the partner variables the run registers the webhook, so set it to the address the platform can reach (a tunnel or the CI host), e.g. https://my-tunnel.example.com/webhook');
-    }
-  }
-
+  const base = {
+    listenHost,
+    listenPort: int(env, 'APICHAT_LISTEN_PORT', 0, 65535) ?? (live ? DEFAULT_LISTEN_PORT : 0),
+    publicUrl,
+    webhookPath: publicUrl ? new URL(publicUrl).pathname : '/webhook',
+    replyTimeoutMs: int(env, 'APICHAT_REPLY_TIMEOUT_MS', 1, 600_000) ?? 10_000,
+  };
+  if (live) return liveConfig(env, base, botUrl, partner);
   return {
-    mode: live ? 'live' : 'simulated',
+    mode: 'simulated',
+    ...base,
+    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
+    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
+    warnings: [],
+    webhookSecret: envValue(env, 'APICHAT_WEBHOOK_SECRET'),
+    simulatorBot: envValue(env, 'APICHAT_SIMULATOR_BOT'),
+  };
+}
+
+type Base = Pick<BaseConfig, 'listenHost' | 'listenPort' | 'publicUrl' | 'webhookPath' | 'replyTimeoutMs'>;
+
+function liveConfig(env: Env, base: Base, botUrl: string | undefined, partner: PartnerConfig | undefined): LiveConfig {
+  if (botUrl === undefined && !partner) {
+    throw new ConfigError('APICHAT_BOT_URL', `is not set; set it to the bot URL of the API Chat channel, or set the partner variables (${PARTNER_VARIABLES.join(', ')}) to read it from the workspace`);
+  }
+  const flowKey = requireSecret(env, 'APICHAT_FLOW_API_KEY', 'set it to the flow API key of the workspace (Bearer key for the bot URL, with the manage flow permission)');
+  const webhookSecret = requireSecret(env, 'APICHAT_WEBHOOK_SECRET', 'set it to the webhook verification key (it checks every reply\'s signature)');
+  if (partner && !base.publicUrl) {
+    throw new ConfigError('APICHAT_PUBLIC_URL', 'is not set; with the partner variables the run registers the webhook, so set it to the address the platform can reach (a tunnel or the CI host), e.g. https://my-tunnel.example.com/webhook');
+  }
+  const warnings: string[] = [];
+  if (envValue(env, 'APICHAT_SIMULATOR_BOT') !== undefined) {
+    warnings.push('APICHAT_SIMULATOR_BOT is ignored in live mode (the run talks to the real bot); unset it, or unset the live variables to use the simulator');
+  }
+  return {
+    mode: 'live',
+    ...base,
+    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
+    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
+    warnings,
     botUrl,
     flowKey,
     webhookSecret,
-    listenHost,
-    listenPort,
-    publicUrl,
-    webhookPath,
     partner,
-    replyTimeoutMs: int(env, 'APICHAT_REPLY_TIMEOUT_MS', 1, 600_000) ?? 10_000,
-    quietMs: int(env, 'APICHAT_QUIET_MS', 0, 600_000),
-    settleMs: int(env, 'APICHAT_SETTLE_MS', 0, 600_000),
-    simulatorBot: get(env, 'APICHAT_SIMULATOR_BOT'),
   };
 }
 
 /** Values of the secrets in a config, for redaction. */
-export function secretsOf(c: Pick<Config, 'flowKey' | 'webhookSecret' | 'partner'>): string[] {
-  return [c.flowKey, c.webhookSecret, c.partner?.apiKey].filter((s): s is string => !!s);
+export function secretsOf(c: Config): string[] {
+  return (c.mode === 'live' ? [c.flowKey, c.webhookSecret, c.partner?.apiKey] : [c.webhookSecret]).filter((s): s is string => !!s);
 }

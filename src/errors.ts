@@ -1,11 +1,16 @@
-// Every error a user can cause has a stable `code` (tests assert on it) and a one-line
-// message that names the cause and the fix. Secrets are never part of a message.
+// Every error a user can cause has a stable `code` (tests assert on it; the list, with what each
+// means, is src/error-codes.ts) and a one-line message that names the cause and the fix.
+// Secrets are never part of a message.
+import type { ErrorCode } from './error-codes.ts';
+
+export type { ErrorCode } from './error-codes.ts';
+
 export class ApiChatError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   /** The configuration variable to check, when one is to blame. */
   readonly variable: string | undefined;
 
-  constructor(code: string, message: string, options: { variable?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { variable?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ApiChatError';
     this.code = code;
@@ -13,7 +18,7 @@ export class ApiChatError extends Error {
   }
 }
 
-export function isApiChatError(e: unknown, code?: string): e is ApiChatError {
+export function isApiChatError(e: unknown, code?: ErrorCode): e is ApiChatError {
   return e instanceof ApiChatError && (code === undefined || e.code === code);
 }
 

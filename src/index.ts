@@ -19,6 +19,7 @@ export {
   TimingModel,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './errors.ts';
+export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 export { ConfigError, VARIABLES, type Variable } from './config.ts';
 export { BotClientError, PartnerClientError, BotErrorCode, PartnerErrorCode } from './client/index.ts';
 export type { AttachmentKind, BotMessage, Button, Card, MessageKind } from './protocol/index.ts';

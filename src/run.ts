@@ -3,11 +3,12 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { PartnerClient } from './client/index.ts';
 import { ApiChatError } from './errors.ts';
-import type { Config } from './config.ts';
-import { LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
-import type { WebhookInfo } from './protocol/index.ts';
+import { MODES, type Config, type LiveConfig } from './config.ts';
+import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningControl, type RunningListener } from './inbox/index.ts';
+import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from './simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 
@@ -15,9 +16,44 @@ import { LIVE_SETTLE_FLOOR_MS, type Timing } from './conversation/index.ts';
 export interface SharedRun {
   mode: Config['mode'];
   inboxUrl: string;
+  /** The worker channel's per-run token: every request to inboxUrl carries it. */
+  inboxToken: string;
   botUrl: string;
   flowKey: string;
   timing: Timing;
+}
+
+/** APICHAT_RUN as a worker reads it: checked, since it crosses a process boundary (and is an env variable). */
+export const SharedRunSchema = z.looseObject({
+  mode: z.enum(MODES),
+  // The worker channel is loopback only (src/inbox/control.ts), and every request carries the token.
+  inboxUrl: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/),
+  inboxToken: z.string().min(16),
+  botUrl: z.string().min(1),
+  flowKey: z.string().min(1),
+  timing: z.looseObject({
+    replyTimeoutMs: z.number(),
+    quietMs: z.number(),
+    settleMs: z.number(),
+    learnSettle: z.boolean().optional(),
+    learnQuiet: z.boolean().optional(),
+    settleFloorMs: z.number().optional(),
+  }),
+}) satisfies z.ZodType<SharedRun>;
+
+/** The run description a --parallel worker inherits; a one-line error when it is not one. */
+export function parseSharedRun(json: string): SharedRun {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    value = undefined;
+  }
+  const parsed = SharedRunSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiChatError('APICHAT_RUN_INVALID', 'APICHAT_RUN: is not the run description the apichat-bdd plugin writes; it is set by the plugin for its workers — unset it in your environment', { variable: 'APICHAT_RUN' });
+  }
+  return parsed.data;
 }
 
 export interface RunHandle {
@@ -63,6 +99,7 @@ export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 's
 }
 
 export async function startRun(config: Config, log: (line: string) => void = () => {}): Promise<RunHandle> {
+  for (const w of config.warnings) log(`apichat-bdd: ${w}`);
   const store = new MemoryStore();
   const cleanups: Array<() => Promise<string | void>> = [];
   const closeAll = async (): Promise<string[]> => {
@@ -104,21 +141,16 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       flowKey = sim.flowKey;
       timing = runTiming(config, sim.deliverySpreadMs + longestScriptedPauseMs(sim.engine.bot));
     } else {
-      secret = config.webhookSecret!;
-      flowKey = config.flowKey!;
+      secret = config.webhookSecret;
+      flowKey = config.flowKey;
       timing = runTiming(config);
-      listener = await listen(config, secret, store);
+      listener = await bindListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
       const l = listener;
       cleanups.push(() => l.close());
       webhookUrl = config.publicUrl ?? listener.localUrl;
       let fromPartner: string | null | undefined;
       if (config.partner) {
-        const partner = new PartnerClient({ baseUrl: config.partner.baseUrl, partnerKey: config.partner.apiKey, workspaceId: config.partner.workspaceId });
-        const previous = await partner.get();
-        const info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
-        log(`apichat-bdd: webhook of workspace ${config.partner.workspaceId} set to ${webhookUrl} (was ${previous.webhook_url ?? 'none'})`);
-        cleanups.push(() => restoreWebhook(partner, previous));
-        fromPartner = info.bot_url;
+        fromPartner = await takeOverWebhook(config.partner, webhookUrl, secret, log, cleanups);
       }
       const url = config.botUrl ?? fromPartner;
       if (!url) {
@@ -132,6 +164,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     const shared: SharedRun = {
       mode: config.mode,
       inboxUrl: control.url,
+      inboxToken: control.token,
       botUrl,
       flowKey,
       timing,
@@ -152,30 +185,34 @@ export async function startRun(config: Config, log: (line: string) => void = () 
   }
 }
 
-async function listen(config: Config, secret: string, store: MemoryStore): Promise<RunningListener> {
+/**
+ * Registers our webhook, having first recorded the one to put back (durably: a SIGKILLed run
+ * cannot clean up, and the next run then restores the recorded one, not our dead listener).
+ */
+async function takeOverWebhook(
+  p: NonNullable<LiveConfig['partner']>,
+  webhookUrl: string,
+  secret: string,
+  log: (line: string) => void,
+  cleanups: Array<() => Promise<string | void>>,
+): Promise<string | null | undefined> {
+  const partner = new PartnerClient({ baseUrl: p.baseUrl, partnerKey: p.apiKey, workspaceId: p.workspaceId });
+  const current = await partner.get();
+  const { previous, recovered } = previousFor(current, readRecord(p.workspaceId));
+  if (recovered) {
+    log(`apichat-bdd: an earlier run was killed before it put the webhook of workspace ${p.workspaceId} back; this run restores ${previous?.webhook_url ?? 'none'} (from ${recordPath(p.workspaceId)}) when it ends`);
+  }
+  const record = { workspace_id: p.workspaceId, previous, ours: webhookUrl, recorded_at: new Date().toISOString() };
+  writeRecord(record);
+  let info;
   try {
-    return await startListener({ secret, store, path: config.webhookPath, host: config.listenHost, port: config.listenPort });
+    info = await partner.set({ webhook_url: webhookUrl, webhook_verification_key: secret });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_PORT: port ${config.listenPort} on ${config.listenHost} is in use; stop the other listener or choose another port`, { variable: 'APICHAT_LISTEN_PORT' });
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new ApiChatError('APICHAT_LISTEN', `APICHAT_LISTEN_HOST: cannot bind to ${config.listenHost} on this machine; use 127.0.0.1 or 0.0.0.0`, { variable: 'APICHAT_LISTEN_HOST' });
-    }
+    // Nothing was taken over; a recovered record stays until a run or `webhook restore` uses it.
+    if (!recovered) removeRecord(p.workspaceId);
     throw e;
   }
-}
-
-async function restoreWebhook(partner: PartnerClient, previous: WebhookInfo): Promise<string> {
-  if (previous.webhook_url && previous.webhook_verification_key) {
-    try {
-      await partner.set({ webhook_url: previous.webhook_url, webhook_verification_key: previous.webhook_verification_key });
-      return `apichat-bdd: webhook restored to ${previous.webhook_url}`;
-    } catch (e) {
-      return `apichat-bdd: could not restore the previous webhook ${previous.webhook_url} (${(e as Error).message}); set it again with the partner API`;
-    }
-  }
-  await partner.remove();
-  return 'apichat-bdd: webhook removed (none was set before the run)';
+  log(`apichat-bdd: webhook of workspace ${p.workspaceId} set to ${webhookUrl} (was ${recovered ? `a killed run's listener; restoring ${previous?.webhook_url ?? 'none'}` : (current.webhook_url ?? 'none')})`);
+  cleanups.push(() => restoreRecorded(partner, record));
+  return info.bot_url;
 }

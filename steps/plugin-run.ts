@@ -1,11 +1,12 @@
 // The body of the Cucumber plugin (steps/plugin.mjs), in TypeScript.
 import { formatUserError } from '../src/cli-output.ts';
 import { loadConfig } from '../src/config.ts';
+import { exitCodeOf, SIGNAL_EXIT } from '../src/error-codes.ts';
+import { isApiChatError } from '../src/errors.ts';
+import { processState } from '../src/process-state.ts';
 import { startRun, type RunHandle } from '../src/run.ts';
-import { REPORT_PATH_KEY } from '../src/report/formatter.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
 
-export const RUN_KEY = Symbol.for('apichat-bdd/run');
 export const RUN_ENV = 'APICHAT_RUN';
 
 interface PluginContext {
@@ -14,14 +15,26 @@ interface PluginContext {
   on?(event: 'message', handler: (envelope: Envelope) => void): void;
 }
 
+/**
+ * Cucumber tells a plugin nothing about --dry-run (its context has no runtime options), and a
+ * dry run executes no step or hook: read the command line, so that it contacts nothing.
+ */
+export function isDryRun(argv: readonly string[] = process.argv): boolean {
+  return argv.some((a) => a === '--dry-run' || a === '-d' || a === '--dry-run=true');
+}
+
 export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<void>> {
   const say = (line: string): void => void ctx.environment.stderr.write(`${line}\n`);
+  if (isDryRun()) {
+    say('apichat-bdd: --dry-run: no listener, simulator or webhook started; nothing is contacted');
+    return async () => {};
+  }
   let starting: Promise<RunHandle>;
   try {
     starting = startRun(loadConfig(), say);
   } catch (e) {
     say(formatUserError(e));
-    process.exit(2);
+    process.exit(startExitCode(e));
   }
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -29,7 +42,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
       .then((r) => r.close(), () => [] as string[]) // a failed start has closed what it opened
       .then((notes) => {
         for (const n of notes) say(n);
-        delete (globalThis as Record<symbol, unknown>)[RUN_KEY];
+        delete processState().run;
         delete process.env[RUN_ENV];
       }));
   // Put the previous webhook back also when the run is interrupted, even while it is starting
@@ -37,19 +50,20 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       say(`apichat-bdd: ${signal}: cleaning up`);
-      void close().finally(() => process.exit(130));
+      void close().finally(() => process.exit(SIGNAL_EXIT[signal]));
     });
   }
   let run: RunHandle;
   try {
     run = await starting;
   } catch (e) {
-    // A configuration mistake stops the run before any scenario, in one line, no stack.
+    // A configuration mistake (exit 2) or an unreachable platform (exit 1) stops the run before
+    // any scenario, in one line, no stack.
     say(formatUserError(e));
-    process.exit(2);
+    process.exit(startExitCode(e));
   }
   // Serial runs use the in-process store directly; --parallel workers inherit this variable.
-  (globalThis as Record<symbol, unknown>)[RUN_KEY] = run;
+  processState().run = run;
   ctx.environment.env[RUN_ENV] = JSON.stringify(run.shared);
   // Cucumber 12 gives plugins a copy of the environment (ctx.environment.env = { ...env }), but
   // forks workers with the run's own env object, which for the CLI is process.env: set it there.
@@ -57,13 +71,13 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
 
   // Bot coverage across the run, from the transcripts the After hook attaches: one line at the end.
   const report = new ReportBuilder();
-  delete (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY]; // set again by this run's formatter, if configured
+  delete processState().reportPath; // set again by this run's formatter, if configured
   ctx.on?.('message', (envelope) => report.add(envelope));
   const sayCoverage = (): void => {
     const { coverage } = report.build();
     if (coverage.conversations === 0) return;
-    const path = (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY];
-    const where = typeof path === 'string' && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
+    const path = processState().reportPath;
+    const where = path !== undefined && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
     say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
   };
 
@@ -75,4 +89,9 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     }
     await close();
   };
+}
+
+/** As the command line: 2 for the user's input (configuration), 1 for the platform or anything unexpected. */
+function startExitCode(e: unknown): number {
+  return isApiChatError(e) ? exitCodeOf(e.code) : 1;
 }

@@ -5,8 +5,6 @@
 // is plugin-run (compiled in the package, TypeScript through tsx in this repository).
 import { importCompiledOrSource } from './load.mjs';
 
-export const RUN = Symbol.for('apichat-bdd/run');
-
 export default {
   type: 'plugin',
   async coordinator(ctx) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, readEnv, secretsOf, SECRET_VARIABLES, VARIABLES } from '../src/config.ts';
+import { ConfigError, loadConfig, readEnv, secretsOf, SECRET_VARIABLES, VARIABLES, type LiveConfig } from '../src/config.ts';
 import { ApiChatError, isApiChatError } from '../src/errors.ts';
 
 type Env = Record<string, string | undefined>;
@@ -38,22 +38,27 @@ function configError(env: Env): ConfigError {
   assert.fail(`loadConfig accepted ${JSON.stringify(Object.keys(env))}`);
 }
 
+/** loadConfig for an environment that must give a live config. */
+function liveConfig(env: Env): LiveConfig {
+  const c = loadConfig(env);
+  assert.equal(c.mode, 'live');
+  return c;
+}
+
 describe('loadConfig: simulated mode', () => {
   it('an empty environment → simulated with the defaults', () => {
     const c = loadConfig({});
     assert.deepEqual(c, {
       mode: 'simulated',
-      botUrl: undefined,
-      flowKey: undefined,
-      webhookSecret: undefined,
       listenHost: '127.0.0.1',
       listenPort: 0,
       publicUrl: undefined,
       webhookPath: '/webhook',
-      partner: undefined,
       replyTimeoutMs: 10_000,
       quietMs: undefined,
       settleMs: undefined,
+      warnings: [],
+      webhookSecret: undefined,
       simulatorBot: undefined,
     });
   });
@@ -78,8 +83,7 @@ describe('loadConfig: simulated mode', () => {
 
 describe('loadConfig: live mode', () => {
   it('bot URL + flow key + secret → live with live defaults', () => {
-    const c = loadConfig({ ...LIVE });
-    assert.equal(c.mode, 'live');
+    const c = liveConfig({ ...LIVE });
     assert.equal(c.botUrl, BOT_URL);
     assert.equal(c.flowKey, FLOW);
     assert.equal(c.webhookSecret, HOOK);
@@ -94,16 +98,23 @@ describe('loadConfig: live mode', () => {
     assert.deepEqual(secretsOf(c).sort(), [FLOW, HOOK].sort());
   });
 
+  it('no warning normally; APICHAT_SIMULATOR_BOT set in live mode → one warning line saying it is ignored', () => {
+    assert.deepEqual(liveConfig({ ...LIVE }).warnings, []);
+    const w = liveConfig({ ...LIVE, APICHAT_SIMULATOR_BOT: 'bots/shop.yaml' }).warnings;
+    assert.equal(w.length, 1);
+    assert.match(w[0] ?? '', /^APICHAT_SIMULATOR_BOT is ignored in live mode/);
+    assert.ok(!w[0]?.includes('\n'));
+  });
+
   it('values are trimmed', () => {
-    const c = loadConfig({ APICHAT_BOT_URL: ` ${BOT_URL} `, APICHAT_FLOW_API_KEY: ` ${FLOW}\t`, APICHAT_WEBHOOK_SECRET: HOOK, APICHAT_LISTEN_PORT: ' 8080 ' });
+    const c = liveConfig({ APICHAT_BOT_URL: ` ${BOT_URL} `, APICHAT_FLOW_API_KEY: ` ${FLOW}\t`, APICHAT_WEBHOOK_SECRET: HOOK, APICHAT_LISTEN_PORT: ' 8080 ' });
     assert.equal(c.botUrl, BOT_URL);
     assert.equal(c.flowKey, FLOW);
     assert.equal(c.listenPort, 8080);
   });
 
   it('partner variables + public URL (no bot URL) → live, partner config, path from the public URL', () => {
-    const c = loadConfig({ ...PARTNER, APICHAT_FLOW_API_KEY: FLOW, APICHAT_WEBHOOK_SECRET: HOOK, APICHAT_PUBLIC_URL: 'https://tunnel.example.com/hooks/apichat' });
-    assert.equal(c.mode, 'live');
+    const c = liveConfig({ ...PARTNER, APICHAT_FLOW_API_KEY: FLOW, APICHAT_WEBHOOK_SECRET: HOOK, APICHAT_PUBLIC_URL: 'https://tunnel.example.com/hooks/apichat' });
     assert.equal(c.botUrl, undefined);
     assert.deepEqual(c.partner, { baseUrl: 'https://www.uchat.com.au/api', apiKey: PARTNER_KEY, workspaceId: 'ws-123' });
     assert.equal(c.publicUrl, 'https://tunnel.example.com/hooks/apichat');

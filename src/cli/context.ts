@@ -1,7 +1,7 @@
 // What every subcommand of `apichat-bdd` gets: the (merged) environment, where to write, and a
 // signal that ends the long-running commands (`listen`, `simulate`). Injected, so tests run the
 // command in-process with captured output and an explicit environment.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../errors.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -22,7 +22,7 @@ export interface CliContext {
 /** Exit codes: 0 ok, 1 a failure of the platform / a check, 2 a usage or configuration mistake. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
-export const USAGE_ERROR = 'APICHAT_USAGE';
+export const USAGE_ERROR = 'APICHAT_USAGE' satisfies ErrorCode;
 
 /** A mistake on the command line (unknown command or option, missing argument): exit code 2. */
 export class UsageError extends ApiChatError {
@@ -32,19 +32,9 @@ export class UsageError extends ApiChatError {
   }
 }
 
-/** Error codes that mean "the user's input is wrong" (exit 2) rather than "the platform failed" (exit 1). */
-export function isUsageCode(code: string): boolean {
-  return code === 'APICHAT_CONFIG' || code === USAGE_ERROR || code === 'APICHAT_BOT_FILE' || code.endsWith('_URL_INVALID');
-}
 
 export function line(out: Out, text: string): void {
   out.write(`${text}\n`);
-}
-
-/** The value of a variable, trimmed; undefined when unset or blank (as config.ts reads it). */
-export function envValue(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v;
 }
 
 /** Resolves when the signal is aborted (at once when it already is). */

@@ -92,4 +92,4 @@ export function envExample(): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const GITIGNORE_LINES = ['reports/', '.env'];
+export const GITIGNORE_LINES = ['reports/', '.env', '.apichat-bdd/'];

@@ -1,5 +1,5 @@
-// `apichat-bdd init`: scaffolds a test project in the current repository (design.md "Used from
-// another repository"). Never overwrites: every file that exists is left alone and listed
+// `apichat-bdd init`: scaffolds a test project in the current repository (README "Use it in
+// your bot's repository"). Never overwrites: every file that exists is left alone and listed
 // as skipped; .gitignore only gets the lines it lacks.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,7 +55,7 @@ function addGitignoreLines(dir: string, result: InitResult): void {
   const present = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = GITIGNORE_LINES.filter((l) => !present.has(l) && !present.has(`/${l}`) && !present.has(l.replace(/\/$/, '')));
   if (missing.length === 0) {
-    result.skipped.push({ path: '.gitignore', why: `already ignores ${GITIGNORE_LINES.join(' and ')}` });
+    result.skipped.push({ path: '.gitignore', why: `already ignores ${GITIGNORE_LINES.join(', ')}` });
     return;
   }
   const sep = text === '' || text.endsWith('\n') ? '' : '\n';

@@ -1,10 +1,10 @@
 // `apichat-bdd listen`: the signed-webhook listener on its own, from the APICHAT_* config.
 // stdout: one JSON line per accepted delivery; stderr: the startup line and one line per
 // rejected delivery. Runs until the context's signal (SIGINT/SIGTERM) is aborted.
-import { ConfigError, loadConfig } from '../config.ts';
-import { MemoryStore } from '../inbox/index.ts';
-import { bindListener, DEFAULT_LISTEN_PORT, messageLine, rejectionLine } from './common.ts';
-import { envValue, EXIT, line, untilAborted, type CliContext } from './context.ts';
+import { ConfigError, DEFAULT_LISTEN_PORT, envValue, loadConfig } from '../config.ts';
+import { bindListener, MemoryStore } from '../inbox/index.ts';
+import { messageLine, rejectionLine } from './common.ts';
+import { EXIT, line, untilAborted, type CliContext } from './context.ts';
 
 export async function listenCommand(ctx: CliContext): Promise<number> {
   const config = loadConfig(ctx.env);

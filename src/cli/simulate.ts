@@ -2,8 +2,9 @@
 // with its bot URL, partner base URL, workspace id and keys. Those keys are the simulator's own,
 // generated for this session, so printing them is the point. Runs until the signal is aborted.
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_LISTEN_PORT, envValue } from '../config.ts';
 import { DEMO_BOT_PATH, startSimulator } from '../simulator/index.ts';
-import { envValue, EXIT, line, untilAborted, UsageError, type CliContext } from './context.ts';
+import { EXIT, line, untilAborted, UsageError, type CliContext } from './context.ts';
 
 export interface SimulateOptions {
   bot: string | undefined;
@@ -44,7 +45,7 @@ export async function simulateCommand(ctx: CliContext, o: SimulateOptions): Prom
       `APICHAT_PARTNER_API_KEY=${sim.partnerKey}`,
       `APICHAT_WORKSPACE_ID=${sim.workspaceId}`,
       `APICHAT_WEBHOOK_SECRET=${randomBytes(16).toString('hex')}`,
-      `APICHAT_PUBLIC_URL=http://127.0.0.1:8787/webhook`,
+      `APICHAT_PUBLIC_URL=http://127.0.0.1:${DEFAULT_LISTEN_PORT}/webhook`,
     ];
     line(ctx.stderr, `apichat-bdd: simulator running (bot ${bot === DEMO_BOT_PATH ? 'demo' : bot}; each reply up to ${sim.deliverySpreadMs} ms late, at random); Ctrl-C to stop`);
     line(ctx.stderr, `apichat-bdd: to run the suite against it in live mode, in another terminal: export ${exports.map((e) => `'${e}'`).join(' ')}`);

@@ -4,8 +4,10 @@
 import type { Dispatcher } from 'undici';
 import type { Incoming } from '../protocol/index.ts';
 import { BotClientError, BotErrorCode } from './errors.ts';
-import { hostPort, mayHaveArrived, sendHttp, sharedAgent, TransportError, type TransportOptions } from './http.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hostPort, mayHaveArrived, retryAfterMs, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
+import { parseHttpUrl } from '../url.ts';
 
 export interface BotClientOptions extends TransportOptions {
   botUrl: string;
@@ -20,6 +22,8 @@ export interface BotResponse {
 
 export const BOT_URL_VAR = 'APICHAT_BOT_URL';
 export const FLOW_KEY_VAR = 'APICHAT_FLOW_API_KEY';
+/** The pause after a 429 that gives no Retry-After. */
+const DEFAULT_429_WAIT_MS = 1_000;
 
 
 export class BotClient {
@@ -29,19 +33,40 @@ export class BotClient {
   readonly #dispatcher: Dispatcher;
 
   constructor(opts: BotClientOptions) {
-    this.url = parseHttpUrl(opts.botUrl);
+    this.url = botUrlOf(opts.botUrl);
     this.#flowKey = opts.flowKey;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.#dispatcher = opts.dispatcher ?? sharedAgent();
   }
 
-  /** POST one incoming message. Resolves on 2xx; never sends the same message twice. */
+  /**
+   * POST one incoming message. Resolves on 2xx; never sends the same message twice, except after
+   * a 429 (the bot did not take it), after the wait Retry-After asks for, within `timeoutMs`.
+   */
   async send(message: Incoming): Promise<BotResponse> {
-    const secrets = [this.#flowKey];
+    const started = Date.now();
     const where = hostPort(this.url);
-    let res;
+    for (let tries = 1; ; tries++) {
+      const res = await this.#post(message, this.timeoutMs - (Date.now() - started));
+      if (res.status !== 429) return this.#interpret(res);
+      const wait = retryAfterMs(res.retryAfter) ?? DEFAULT_429_WAIT_MS;
+      const left = this.timeoutMs - (Date.now() - started);
+      if (wait >= left) {
+        const asked = res.retryAfter === undefined ? 'no Retry-After' : `Retry-After ${res.retryAfter}`;
+        throw new BotClientError(
+          BotErrorCode.RATE_LIMITED,
+          `the bot URL is rate limiting the tests (HTTP 429 from ${where}, ${asked}, after ${tries} tr${tries === 1 ? 'y' : 'ies'}): waiting longer would pass the ${this.timeoutMs} ms deadline — run fewer scenarios at once (--parallel) or raise APICHAT_REPLY_TIMEOUT_MS`,
+          { status: 429, attempts: tries, variable: 'APICHAT_REPLY_TIMEOUT_MS' },
+        );
+      }
+      await sleep(wait);
+    }
+  }
+
+  async #post(message: Incoming, timeoutMs: number): Promise<HttpResult> {
+    const secrets = [this.#flowKey];
     try {
-      res = await sendHttp({
+      return await sendHttp({
         url: this.url,
         method: 'POST',
         headers: {
@@ -50,7 +75,7 @@ export class BotClient {
           accept: 'application/json',
         },
         body: JSON.stringify(message),
-        timeoutMs: this.timeoutMs,
+        timeoutMs: Math.max(1, timeoutMs),
         dispatcher: this.#dispatcher,
         secrets,
       });
@@ -67,7 +92,11 @@ export class BotClient {
         attempts: err.attempts,
       });
     }
+  }
 
+  #interpret(res: HttpResult): BotResponse {
+    const secrets = [this.#flowKey];
+    const where = hostPort(this.url);
     const { status } = res;
     if (status >= 200 && status < 300) return { status, body: parseBody(res.text, res.contentType) };
 
@@ -109,14 +138,9 @@ export class BotClient {
   }
 }
 
-function parseHttpUrl(value: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+function botUrlOf(value: string): URL {
+  const url = parseHttpUrl(value);
+  if (!url) {
     throw new BotClientError(
       BotErrorCode.URL_INVALID,
       `the bot URL is not an http(s) URL: set ${BOT_URL_VAR} to the bot_url, e.g. https://bot.dfktv2.com/api/apichat/<code>`,

@@ -3,25 +3,17 @@
 // Nothing here ever puts a request header, the flow key, the partner key or the webhook
 // verification key in a message: text echoed from a response is passed through `redact`
 // by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../errors.ts';
 
-export const BotErrorCode = {
-  AUTH: 'APICHAT_BOT_AUTH',
-  NOT_FOUND: 'APICHAT_BOT_NOT_FOUND',
-  REJECTED: 'APICHAT_BOT_REJECTED',
-  UNAVAILABLE: 'APICHAT_BOT_UNAVAILABLE',
-  URL_INVALID: 'APICHAT_BOT_URL_INVALID',
-} as const;
+/** { AUTH: 'APICHAT_BOT_AUTH', … }: each client's codes by short name (all in src/error-codes.ts). */
+function codes<P extends string, K extends string>(prefix: P, keys: ReadonlyArray<K & (`${P}${K}` extends ErrorCode ? K : never)>): { readonly [k in K]: `${P}${k}` } {
+  return Object.fromEntries(keys.map((k) => [k, `${prefix}${k}`])) as { [k in K]: `${P}${k}` };
+}
+
+export const BotErrorCode = codes('APICHAT_BOT_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'RATE_LIMITED', 'URL_INVALID']);
 export type BotErrorCode = (typeof BotErrorCode)[keyof typeof BotErrorCode];
 
-export const PartnerErrorCode = {
-  AUTH: 'APICHAT_PARTNER_AUTH',
-  NOT_FOUND: 'APICHAT_PARTNER_NOT_FOUND',
-  REJECTED: 'APICHAT_PARTNER_REJECTED',
-  UNAVAILABLE: 'APICHAT_PARTNER_UNAVAILABLE',
-  BAD_RESPONSE: 'APICHAT_PARTNER_BAD_RESPONSE',
-  URL_INVALID: 'APICHAT_PARTNER_URL_INVALID',
-} as const;
+export const PartnerErrorCode = codes('APICHAT_PARTNER_', ['AUTH', 'NOT_FOUND', 'REJECTED', 'UNAVAILABLE', 'BAD_RESPONSE', 'URL_INVALID']);
 export type PartnerErrorCode = (typeof PartnerErrorCode)[keyof typeof PartnerErrorCode];
 
 export interface ClientErrorDetails {
@@ -34,7 +26,7 @@ export interface ClientErrorDetails {
 }
 
 /** What both clients' errors carry besides the code and message. */
-abstract class ClientError<Code extends string> extends ApiChatError {
+abstract class ClientError<Code extends ErrorCode> extends ApiChatError {
   declare readonly code: Code;
   readonly status: number | undefined;
   readonly attempts: number | undefined;

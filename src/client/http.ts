@@ -20,6 +20,10 @@
 // ignores `headersTimeout`/`bodyTimeout` but honours the signal (and `.delay()`).
 import { Agent, request, type Dispatcher } from 'undici';
 import { redact } from '../errors.ts';
+import { errorCode, failureKind, type FailureKind } from '../net-errors.ts';
+import { oneLine } from '../text.ts';
+
+export type { FailureKind } from '../net-errors.ts';
 
 export const MAX_RETRIES = 2;
 /** Pause before retry 1 and retry 2. */
@@ -46,17 +50,6 @@ export async function closeSharedAgent(): Promise<void> {
   shared = undefined;
   await a?.close();
 }
-
-export type FailureKind =
-  | 'refused'
-  | 'dns'
-  | 'dns-temporary'
-  | 'connect-timeout'
-  | 'timeout'
-  | 'reset'
-  | 'tls'
-  | 'unreachable'
-  | 'other';
 
 /** A request that got no HTTP answer. `message` is one clause, without a fix (the clients add it). */
 export class TransportError extends Error {
@@ -107,6 +100,8 @@ export interface HttpResult {
   contentType: string;
   text: string;
   attempts: number;
+  /** The Retry-After header, when the answer had one (429 and 503 carry it). */
+  retryAfter?: string;
 }
 
 /** host:port of a URL, with the scheme's default port made explicit; never the path or userinfo. */
@@ -123,52 +118,24 @@ class DeadlineExceeded extends Error {
 }
 
 const RETRYABLE = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
-const RESET = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'ECONNABORTED']);
-const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const TLS = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_OSSL_)/;
-
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  // Happy-eyeballs connects (localhost -> ::1 and 127.0.0.1) may fail with an AggregateError.
-  if (err instanceof AggregateError) {
-    for (const e of err.errors) {
-      const c = errorCode(e);
-      if (c) return c;
-    }
-  }
-  const cause = (err as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== err ? errorCode(cause) : undefined;
-}
-
-function oneLine(text: string, secrets: ReadonlyArray<string | undefined>, max = 200): string {
-  const s = redact(text, secrets).replace(/\s+/g, ' ').trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
 
 function classify(err: unknown, deadline: DeadlineExceeded, where: string, secrets: ReadonlyArray<string | undefined>) {
   if (err === deadline) return { kind: 'timeout' as const, code: undefined, text: `${deadline.message} from ${where}` };
   const code = errorCode(err);
-  const say = (kind: FailureKind, text: string) => ({ kind, code, text });
-  switch (code) {
-    case 'ECONNREFUSED':
-      return say('refused', `connection refused at ${where}`);
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return say('connect-timeout', `could not connect to ${where} in time (connect timeout)`);
-    case 'EAI_AGAIN':
-      return say('dns-temporary', `DNS lookup of ${where.replace(/:\d+$/, '')} failed for now (EAI_AGAIN)`);
-    case 'ENOTFOUND':
-      return say('dns', `no such host: DNS lookup of ${where.replace(/:\d+$/, '')} failed (ENOTFOUND)`);
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return say('unreachable', `${where} is unreachable (${code})`);
-  }
-  if (code && RESET.has(code)) return say('reset', `the connection to ${where} was closed before an answer (${code})`);
-  if (code && TIMEOUT.has(code)) return say('timeout', `no answer from ${where} in time (${code})`);
-  if (code && TLS.test(code)) return say('tls', `TLS with ${where} failed (${code})`);
-  const msg = err instanceof Error ? err.message : String(err);
-  return say('other', `request to ${where} failed: ${oneLine(msg, secrets)}${code ? ` (${code})` : ''}`);
+  const kind = failureKind(code);
+  const host = where.replace(/:\d+$/, '');
+  const text: Record<FailureKind, () => string> = {
+    refused: () => `connection refused at ${where}`,
+    'connect-timeout': () => `could not connect to ${where} in time (connect timeout)`,
+    'dns-temporary': () => `DNS lookup of ${host} failed for now (EAI_AGAIN)`,
+    dns: () => `no such host: DNS lookup of ${host} failed (ENOTFOUND)`,
+    unreachable: () => `${where} is unreachable (${code})`,
+    reset: () => `the connection to ${where} was closed before an answer (${code})`,
+    timeout: () => `no answer from ${where} in time (${code})`,
+    tls: () => `TLS with ${where} failed (${code})`,
+    other: () => `request to ${where} failed: ${oneLine(redact(err instanceof Error ? err.message : String(err), secrets))}${code ? ` (${code})` : ''}`,
+  };
+  return { kind, code, text: text[kind]() };
 }
 
 /** Failures after which the request cannot have been written: safe to send again. */
@@ -202,11 +169,13 @@ export async function sendHttp(call: HttpCall): Promise<HttpResult> {
         // Always consume the body: undici only returns the socket to the pool once it is read.
         const text = await res.body.text();
         const ct = res.headers['content-type'];
+        const ra = res.headers['retry-after'];
         return {
           status: res.statusCode,
           contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '',
           text,
           attempts,
+          ...(ra === undefined ? {} : { retryAfter: Array.isArray(ra) ? ra[0] : ra }),
         };
       } catch (err) {
         const failed = controller.signal.aborted ? deadline : err;
@@ -224,4 +193,13 @@ export async function sendHttp(call: HttpCall): Promise<HttpResult> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -6,6 +6,7 @@ import { partnerPaths, PartnerResponseSchema, type PartnerResponse, type Webhook
 import { PartnerClientError, PartnerErrorCode } from './errors.ts';
 import { mayHaveArrived, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
+import { parseHttpUrl } from '../url.ts';
 
 /** `timeoutMs` is the deadline of get and remove. */
 export interface PartnerClientOptions extends TransportOptions {
@@ -186,13 +187,7 @@ export class PartnerClient {
 }
 
 function checkBaseUrl(value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  if (!parseHttpUrl(value)) {
     throw new PartnerClientError(
       PartnerErrorCode.URL_INVALID,
       `the partner base URL is not an http(s) URL: set ${PARTNER_BASE_URL_VAR} like https://www.uchat.com.au/api`,

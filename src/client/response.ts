@@ -1,6 +1,7 @@
 // Reading what the platform answered: a JSON body when it is one, and the platform's own
 // one-line explanation of an error (redacted, truncated) for messages.
 import { redact } from '../errors.ts';
+import { oneLine } from '../text.ts';
 
 /** Parse JSON when the body looks like JSON (by content type or first character); else the text. */
 export function parseBody(text: string, contentType: string): unknown {
@@ -43,7 +44,6 @@ export function platformMessage(
     said = typeof body === 'string' ? body : JSON.stringify(body);
   }
   // Redact before collapsing and truncating, so a secret cut in half can never leak its first part.
-  const flat = redact(said, secrets).replace(/\s+/g, ' ').trim();
-  if (flat === '') return '(empty body)';
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const flat = oneLine(redact(said, secrets), max);
+  return flat === '' ? '(empty body)' : flat;
 }

@@ -18,10 +18,13 @@ export function pickButton(m: BotMessage, title: string, card: string | undefine
     const cards = candidates.map((c) => q(c.card?.title ?? '?')).join(', ');
     throw new ConversationError(
       'APICHAT_BUTTON_AMBIGUOUS',
-      `${candidates.length} buttons are titled ${q(title)} (on cards ${cards}); say which one: When the user taps ${q(title)} on card ${q(candidates[0]!.card?.title ?? '')}`,
+      `${candidates.length} buttons are titled ${q(title)} (on cards ${cards}); say which one: When the user taps ${q(title)} on card ${q(candidates[0]?.card?.title ?? '')}`,
     );
   }
-  const button = candidates[0]!.button;
+  const first = candidates[0];
+  // The caller looked the message up by this title; kept as an error rather than a crash.
+  if (first === undefined) throw new ConversationError('APICHAT_BUTTON_NOT_FOUND', `cannot tap ${q(title)}: this message does not offer it`);
+  const button = first.button;
   if (button.type !== 'postback') {
     const check = button.url ? `Then the bot shows a link button ${q(title)} to ${q(button.url)}` : `Then the bot shows a link button ${q(title)} to "<its URL>"`;
     throw new ConversationError(

@@ -1,7 +1,8 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
 import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
-import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
@@ -274,7 +275,7 @@ export class Conversation {
       formatFailure('The bot said more.', {
         ...(await this.failureContext(`no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`)),
         waitedMs: nowMs() - started,
-        notes: this.lateNotes(),
+        notes: [...duplicateNotes(this.unclaimed(), this.received), ...this.lateNotes()],
       }),
     );
   }
@@ -313,14 +314,8 @@ export class Conversation {
     );
   }
 
-  private async rejectionNote(): Promise<string | null> {
-    try {
-      const summary = await this.o.inbox.rejections();
-      const since = summary.count - this.rejectionBaseline;
-      if (since <= 0) return null;
-      return describeRejections({ ...summary, count: since });
-    } catch {
-      return null;
-    }
+  /** Rejected deliveries since the conversation opened, and a worker feed that gave up. */
+  private rejectionNote(): Promise<string | null> {
+    return warningsFor(this.o.inbox, this.feed, this.rejectionBaseline);
   }
 }

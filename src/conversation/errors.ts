@@ -2,7 +2,7 @@
 // expected, how long it waited, the unclaimed replies of this turn, rejected deliveries,
 // and where the full transcript is.
 import { renderCompact, type BotMessage } from '../protocol/index.ts';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../errors.ts';
 import type { NearestDiff } from './diff.ts';
 
 export interface FailureContext {
@@ -24,7 +24,7 @@ export interface FailureContext {
 export const DIFF_LABEL = '  diff:     nearest reply, ';
 
 export class ConversationError extends ApiChatError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message);
     this.name = 'ConversationError';
     // A user's expectation failed: the stack says nothing the message does not.

@@ -1,5 +1,6 @@
 // What a Then step expects of one reply: a predicate plus a description for failures.
 // Pure functions over BotMessage, unit-tested without Gherkin.
+import { ApiChatError } from '../errors.ts';
 import { buttonsOf, isMedia, textOf, type AttachmentKind, type BotMessage, type Card } from '../protocol/index.ts';
 
 export interface CardRow {
@@ -105,8 +106,8 @@ export function matches(e: Expectation, m: BotMessage): boolean {
       if (e.rows) {
         if (m.cards.length !== e.rows.length) return false;
         return e.rows.every((row, i) => {
-          const card = m.cards[i]!;
-          if (card.title !== row.title) return false;
+          const card = m.cards[i];
+          if (card === undefined || card.title !== row.title) return false;
           if (row.subtitle !== undefined && (card.subtitle ?? '') !== row.subtitle) return false;
           if (row.buttons && !sameList((card.buttons ?? []).map((b) => b.title), row.buttons)) return false;
           if (row.image !== undefined && (card.image_url ?? '') !== row.image) return false;
@@ -163,10 +164,10 @@ export function captures(e: Expectation, m: BotMessage): Record<string, string> 
 /** "/^Hello (?<name>\w+)/i" → RegExp; a bad pattern is a user mistake with a one-line message. */
 export function parseRegex(source: string): RegExp {
   const m = /^\/(.*)\/([a-z]*)$/s.exec(source.trim());
-  const [pattern, flags] = m ? [m[1]!, m[2]!] : [source, ''];
+  const [pattern, flags] = m ? [m[1] ?? '', m[2] ?? ''] : [source, ''];
   try {
     return new RegExp(pattern, flags.replace(/g|y/g, ''));
   } catch (e) {
-    throw new SyntaxError(`invalid regular expression ${source}: ${(e as Error).message}`);
+    throw new ApiChatError('APICHAT_BAD_REGEX', `invalid regular expression ${source}: ${(e as Error).message}`);
   }
 }

@@ -1,6 +1,7 @@
 // Everything that happened in one conversation, in order: what the user sent, every delivery
 // (replies, private notes, unknown shapes), which step claimed what, and failed checks.
 // Structured, so the text log, the SVG chat and the HTML report are all drawn from it.
+import { z } from 'zod';
 import { renderCompact, type BotMessage, type UserAction } from '../protocol/index.ts';
 
 export type TranscriptEvent =
@@ -15,6 +16,23 @@ export interface TranscriptData {
   startedAt: number;
   events: TranscriptEvent[];
 }
+
+// The transcript crosses a process boundary (a worker attaches it as JSON, the report reads it):
+// checked on the way in. Messages and actions are checked only for their kind (they were
+// normalised when recorded); unknown fields pass through.
+const at = { turn: z.number(), at: z.number() };
+const TranscriptEventSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('user'), ...at, action: z.looseObject({ kind: z.string() }) }),
+  z.looseObject({ type: z.literal('bot'), ...at, index: z.number(), message: z.looseObject({ kind: z.string() }), claimedBy: z.string().optional() }),
+  z.looseObject({ type: z.literal('check'), ...at, step: z.string(), ok: z.boolean(), error: z.string().optional() }),
+]);
+export const TranscriptSchema = z.looseObject({
+  senderId: z.string(),
+  name: z.string(),
+  conversationId: z.number(),
+  startedAt: z.number(),
+  events: z.array(TranscriptEventSchema),
+});
 
 export function describeAction(a: UserAction): string {
   switch (a.kind) {

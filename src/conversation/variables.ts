@@ -1,7 +1,6 @@
 // {{name}} placeholders in step strings, filled from values captured earlier in the scenario.
 import { ApiChatError } from '../errors.ts';
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
+import { PLACEHOLDER } from '../text.ts';
 
 export class Variables {
   private readonly values = new Map<string, string>();

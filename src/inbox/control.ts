@@ -1,17 +1,81 @@
 // The loopback side of the run's listener: --parallel workers subscribe to their own
 // conversations here with server-sent events. It is a separate server bound to 127.0.0.1,
 // never the platform-facing one, so conversation contents are not exposed through a tunnel.
+// Loopback is not a boundary on a shared machine: every request must carry the run's random
+// token (constant-time check), and a Host other than 127.0.0.1:port / localhost:port is
+// refused, so a web page cannot reach it by DNS rebinding. Nothing answers without both.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { InboxStore } from './store.ts';
 
 export const CONTROL_PREFIX = '/v1';
+/** The server's reconnect hint to clients (SSE `retry:`), in ms. */
+export const CONTROL_RETRY_MS = 200;
+/** How long a conversation stays registered after its last stream closed (a reconnect resumes it). */
+export const DEFAULT_CLOSE_GRACE_MS = 15_000;
 
-export function buildControlServer(store: InboxStore): FastifyInstance {
+export interface ControlOptions {
+  /** The run's worker-channel token (APICHAT_RUN's inboxToken). Default: 32 random bytes, hex. */
+  token?: string;
+  closeGraceMs?: number;
+}
+
+/** Constant-time equality of two secrets of any length (compares their SHA-256 digests). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function buildControlServer(store: InboxStore, options: ControlOptions & { token: string }): FastifyInstance {
+  const { token } = options;
+  const graceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
   const app = Fastify({ logger: false });
+  const open = new Map<string, number>();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  app.addHook('onRequest', async (req, reply) => {
+    const port = req.socket.localPort;
+    const host = req.headers.host;
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      return reply.code(403).type('text/plain; charset=utf-8').send('wrong host');
+    }
+    const auth = req.headers.authorization;
+    const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!secretsEqual(given, token)) {
+      return reply.code(401).type('text/plain; charset=utf-8').send('the run token is missing or wrong');
+    }
+  });
+
+  // Registrations are freed when the last stream of a conversation closes (after a grace for a
+  // reconnect): a worker that dies without DELETE leaves nothing behind.
+  const streamOpened = (sender: string): void => {
+    clearTimeout(timers.get(sender));
+    timers.delete(sender);
+    open.set(sender, (open.get(sender) ?? 0) + 1);
+  };
+  const streamClosed = (sender: string): void => {
+    const left = (open.get(sender) ?? 1) - 1;
+    if (left > 0) return void open.set(sender, left);
+    open.delete(sender);
+    const forget = (): void => {
+      timers.delete(sender);
+      if (!open.has(sender)) store.unregister(sender);
+    };
+    if (graceMs <= 0) return forget();
+    const timer = setTimeout(forget, graceMs);
+    timer.unref();
+    timers.set(sender, timer);
+  };
+  app.addHook('onClose', async () => {
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
+  });
 
   app.get<{ Params: { sender: string } }>(`${CONTROL_PREFIX}/conversations/:sender/events`, (req, reply) => {
     const sender = req.params.sender;
     store.register(sender);
+    streamOpened(sender);
     // Resume after the last event the client saw (EventSource sends Last-Event-ID on reconnect).
     const last = Number(req.headers['last-event-id']);
     const from = Number.isInteger(last) && last >= 0 ? last + 1 : 0;
@@ -22,11 +86,14 @@ export function buildControlServer(store: InboxStore): FastifyInstance {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    res.write('retry: 200\n: registered\n\n');
+    res.write(`retry: ${CONTROL_RETRY_MS}\n: registered\n\n`);
     const unsubscribe = store.subscribe(sender, (m, index) => {
       res.write(`id: ${index}\ndata: ${JSON.stringify(m)}\n\n`);
     }, from);
-    req.raw.on('close', unsubscribe);
+    req.raw.once('close', () => {
+      unsubscribe();
+      streamClosed(sender);
+    });
   });
 
   app.delete<{ Params: { sender: string } }>(`${CONTROL_PREFIX}/conversations/:sender`, async (req, reply) => {
@@ -42,19 +109,23 @@ export function buildControlServer(store: InboxStore): FastifyInstance {
 
 export interface RunningControl {
   app: FastifyInstance;
-  /** http://127.0.0.1:port — handed to workers as APICHAT_INBOX_URL. */
+  /** http://127.0.0.1:port — handed to workers in APICHAT_RUN. */
   url: string;
+  /** The token every request must carry (`authorization: Bearer <token>`); handed to workers in APICHAT_RUN. */
+  token: string;
   close(): Promise<void>;
 }
 
-export async function startControlServer(store: InboxStore): Promise<RunningControl> {
-  const app = buildControlServer(store);
+export async function startControlServer(store: InboxStore, options: ControlOptions = {}): Promise<RunningControl> {
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const app = buildControlServer(store, { ...options, token });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     app,
     url: `http://127.0.0.1:${port}`,
+    token,
     // Open event streams would keep close() waiting; end them first.
     close: async () => {
       app.server.closeAllConnections?.();

@@ -7,6 +7,8 @@ import type { InboxStore, RejectionSummary } from './store.ts';
 
 export interface ConversationFeed {
   readonly senderId: string;
+  /** Why replies may be missing (a remote feed that gave up), said in a failing step. */
+  problem?(): string | undefined;
   /** Stop receiving and forget the conversation; later replies for it become orphans. */
   close(): Promise<void>;
 }

@@ -1,74 +1,124 @@
 // A --parallel worker's view of the run's one listener: a server-sent-events stream per
-// conversation from the control server (control.ts). Event-driven end to end. A dropped
-// stream is reopened with Last-Event-ID, so no reply is lost or seen twice. (undici's own
-// EventSource would do, but it prints an "experimental" warning into every worker's output.)
+// conversation from the control server (control.ts), read with a maintained spec-following
+// parser (eventsource-parser: `data:` with or without a space, multi-line data, `retry:`).
+// Event-driven end to end. A dropped stream is reopened with Last-Event-ID, so no reply is lost
+// or seen twice, after the server's `retry:` and then with doubling pauses; a feed that gives up
+// says so (ConversationFeed.problem), and the failing step shows it. (undici's own EventSource
+// would do, but it prints an "experimental" warning into every worker's output.)
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { BotMessage } from '../protocol/index.ts';
 import { ApiChatError } from '../errors.ts';
-import { CONTROL_PREFIX } from './control.ts';
+import { CONTROL_PREFIX, CONTROL_RETRY_MS } from './control.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
 import type { RejectionSummary } from './store.ts';
+import { parseWireMessage, RejectionSummarySchema } from './wire.ts';
 
-const MAX_RECONNECTS = 5;
+/** Consecutive failed reconnects before a feed gives up (about 10 s with the pauses below). */
+export const MAX_RECONNECTS = 8;
+const MAX_PAUSE_MS = 2_000;
+
+export interface RemoteInboxOptions {
+  /** The run's worker-channel token (APICHAT_RUN). */
+  token: string;
+  /** Pause before the first reconnect until the server says otherwise (`retry:`). */
+  retryMs?: number;
+  maxReconnects?: number;
+  /** Called once per feed when replies may be missing (it gave up, or skipped an unreadable event). */
+  onProblem?: (senderId: string, problem: string) => void;
+}
+
+class HttpStatus extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 
 export class RemoteInbox implements Inbox {
   // Streams stay open for a whole scenario: no body timeout on this pool.
   private readonly agent = new Agent({ bodyTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 10_000 });
   private readonly aborts = new Set<AbortController>();
+  private readonly headers: Record<string, string>;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: RemoteInboxOptions,
+  ) {
+    this.headers = { authorization: `Bearer ${options.token}` };
+  }
 
   async open(senderId: string, onMessage: (m: BotMessage) => void): Promise<ConversationFeed> {
     const url = `${this.baseUrl}${CONTROL_PREFIX}/conversations/${encodeURIComponent(senderId)}`;
     const abort = new AbortController();
     this.aborts.add(abort);
-    let lastId = -1;
-    let reconnects = 0;
+    let lastId: string | undefined;
+    let retryMs = this.options.retryMs ?? CONTROL_RETRY_MS;
+    let problem: string | undefined;
+    const report = (text: string): void => {
+      if (problem !== undefined) return;
+      problem = text;
+      this.options.onProblem?.(senderId, text);
+    };
+    const maxReconnects = this.options.maxReconnects ?? MAX_RECONNECTS;
 
+    const parser = createParser({
+      onEvent: (event) => {
+        if (event.id !== undefined) lastId = event.id;
+        const read = parseWireMessage(event.data);
+        if (read.ok) onMessage(read.message);
+        else report(`the worker feed of ${senderId} skipped ${read.reason}`);
+      },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
+    });
     const connect = async (): Promise<AsyncIterable<Buffer>> => {
       const res = await request(`${url}/events`, {
         dispatcher: this.agent,
         signal: abort.signal,
-        headers: lastId >= 0 ? { 'last-event-id': String(lastId) } : {},
+        headers: lastId === undefined ? this.headers : { ...this.headers, 'last-event-id': lastId },
       });
-      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+      if (res.statusCode !== 200) {
+        await res.body.dump().catch(() => undefined);
+        throw new HttpStatus(res.statusCode);
+      }
       return res.body;
     };
     const pump = async (body: AsyncIterable<Buffer>): Promise<void> => {
-      let buffer = '';
       // Streaming decode: a chunk may end inside a multi-byte character.
       const decoder = new TextDecoder();
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let id: number | undefined;
-          let data = '';
-          for (const line of event.split('\n')) {
-            if (line.startsWith('id: ')) id = Number(line.slice(4));
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (!data) continue;
-          if (id !== undefined) lastId = id;
-          onMessage(JSON.parse(data) as BotMessage);
-        }
-      }
+      parser.reset({ consume: false });
+      for await (const chunk of body) parser.feed(decoder.decode(chunk, { stream: true }));
     };
     const run = async (body: AsyncIterable<Buffer>): Promise<void> => {
+      let failures = 0;
+      let lastCause = 'the stream ended';
       for (;;) {
         try {
           await pump(body);
-        } catch {
-          /* dropped stream: reopen below */
+        } catch (e) {
+          lastCause = (e as Error).message;
         }
-        if (abort.signal.aborted || ++reconnects > MAX_RECONNECTS) return;
-        try {
-          body = await connect();
-          reconnects = 0; // the budget is for consecutive failures, not for the feed's lifetime
-        } catch {
+        for (;;) {
           if (abort.signal.aborted) return;
+          if (failures >= maxReconnects) {
+            report(`the worker feed of ${senderId} from the run's listener (${this.baseUrl}) dropped and could not be reopened after ${failures} attempts (${lastCause}); replies after that are missing — did the coordinating cucumber-js process exit?`);
+            return;
+          }
+          const pause = Math.min(retryMs * 2 ** failures, MAX_PAUSE_MS);
+          failures++;
+          try {
+            await sleep(pause, undefined, { signal: abort.signal });
+            body = await connect();
+            failures = 0; // the budget is for consecutive failures, not for the feed's lifetime
+            break;
+          } catch (e) {
+            if (abort.signal.aborted) return;
+            lastCause = (e as Error).message;
+            // The token was refused: retrying cannot help.
+            if (e instanceof HttpStatus && (e.status === 401 || e.status === 403)) failures = maxReconnects;
+          }
         }
       }
     };
@@ -78,27 +128,40 @@ export class RemoteInbox implements Inbox {
       first = await connect();
     } catch (cause) {
       this.aborts.delete(abort);
+      if (cause instanceof HttpStatus && (cause.status === 401 || cause.status === 403)) {
+        throw new ApiChatError(
+          'APICHAT_INBOX_REFUSED',
+          `the run's listener at ${this.baseUrl} refused this worker (HTTP ${cause.status}): APICHAT_RUN belongs to another run — let the apichat-bdd plugin set it, do not copy it between runs`,
+          { variable: 'APICHAT_RUN', cause },
+        );
+      }
       throw new ApiChatError(
         'APICHAT_INBOX_UNREACHABLE',
-        `cannot reach the run's listener at ${this.baseUrl} (APICHAT_INBOX_URL): it is started by the apichat-bdd Cucumber plugin — is the plugin listed in cucumber.js?`,
-        { variable: 'APICHAT_INBOX_URL', cause },
+        `cannot reach the run's listener at ${this.baseUrl}: it is started by the apichat-bdd Cucumber plugin — is the plugin listed in cucumber.js?`,
+        { variable: 'APICHAT_RUN', cause },
       );
     }
     // The server registers the conversation before it answers, so replies are filed from here on.
     void run(first);
     return {
       senderId,
+      problem: () => problem,
       close: async () => {
         abort.abort();
         this.aborts.delete(abort);
-        await request(url, { method: 'DELETE', dispatcher: this.agent }).then((r) => r.body.dump(), () => undefined);
+        await request(url, { method: 'DELETE', headers: this.headers, dispatcher: this.agent }).then((r) => r.body.dump(), () => undefined);
       },
     };
   }
 
   async rejections(): Promise<RejectionSummary> {
-    const res = await request(`${this.baseUrl}${CONTROL_PREFIX}/rejections`, { dispatcher: this.agent });
-    return (await res.body.json()) as RejectionSummary;
+    const res = await request(`${this.baseUrl}${CONTROL_PREFIX}/rejections`, { dispatcher: this.agent, headers: this.headers });
+    const body: unknown = await res.body.json().catch(() => undefined);
+    const parsed = RejectionSummarySchema.safeParse(body);
+    if (res.statusCode !== 200 || !parsed.success) {
+      throw new ApiChatError('APICHAT_INBOX_UNREACHABLE', `the run's listener at ${this.baseUrl} answered the rejection summary with HTTP ${res.statusCode} and no summary`, { variable: 'APICHAT_RUN' });
+    }
+    return parsed.data;
   }
 
   async close(): Promise<void> {

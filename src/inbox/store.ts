@@ -101,7 +101,7 @@ export class MemoryStore implements InboxStore {
 
   subscribe(senderId: string, fn: (m: BotMessage, index: number) => void, from = 0): () => void {
     const existing = this.conversations.get(senderId) ?? [];
-    for (let i = from; i < existing.length; i++) fn(existing[i]!, i);
+    existing.slice(from).forEach((m, k) => fn(m, from + k));
     const key = `m:${senderId}`;
     this.events.on(key, fn);
     return () => this.events.off(key, fn);
@@ -167,6 +167,8 @@ export const REJECTION_FIXES: Record<string, string> = {
   'malformed JSON': 'the delivery was signed but is not JSON; it is kept in the rejection log',
   'body too large': 'a delivery exceeded the 1 MiB body limit',
   'wrong path': 'the listener serves only the path of APICHAT_PUBLIC_URL; check that variable',
+  'method not allowed': 'deliveries are POSTs (a GET is only the handshake); check what is calling APICHAT_PUBLIC_URL',
+  'bad content type': 'the Content-Type header is not a valid media type (the platform sends application/json); check what is calling APICHAT_PUBLIC_URL',
 };
 
 /** "3 deliveries were rejected: bad signature — check APICHAT_WEBHOOK_SECRET …" or null when none were. */

@@ -1,7 +1,7 @@
 // The verification handshake the platform performs when a webhook is set: hub_mode=subscribe,
 // hub_verify_token=<key>, hub_challenge=<random>. The page does not say how they are encoded,
 // so read a form body, a JSON body and the query string (and the dotted hub.* spelling).
-import { timingSafeEqual } from 'node:crypto';
+import { safeEqual } from './signature.ts';
 
 export interface Handshake {
   mode: string;
@@ -28,10 +28,14 @@ function fromParams(p: Params | null | undefined): Handshake | null {
 const HUB_MODE = Buffer.from('hub_mode');
 const HUB_DOT_MODE = Buffer.from('hub.mode');
 
-/** Cheap test used on the hot path: only a body mentioning hub_mode/hub.mode can be a handshake. */
+/**
+ * Cheap test: only a body or query mentioning hub_mode/hub.mode can be a handshake. No size
+ * cap: the listener asks only about unsigned requests, whose size its body limit bounds, and a
+ * platform may send a long challenge.
+ */
 export function mayBeHandshake(raw: Buffer, query: Params | undefined): boolean {
   if (query && (query.hub_mode !== undefined || query['hub.mode'] !== undefined)) return true;
-  return raw.length < 4096 && (raw.includes(HUB_MODE) || raw.includes(HUB_DOT_MODE));
+  return raw.includes(HUB_MODE) || raw.includes(HUB_DOT_MODE);
 }
 
 /** Returns the handshake carried by the request, or null when it is not one. */
@@ -58,8 +62,6 @@ export type HandshakeResult = { ok: true; challenge: string } | { ok: false; rea
 
 export function answerHandshake(h: Handshake, key: string): HandshakeResult {
   if (h.mode !== 'subscribe') return { ok: false, reason: 'unexpected hub_mode' };
-  const a = Buffer.from(h.verifyToken);
-  const b = Buffer.from(key);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'wrong handshake token' };
+  if (!safeEqual(h.verifyToken, key)) return { ok: false, reason: 'wrong handshake token' };
   return { ok: true, challenge: h.challenge };
 }

@@ -1,4 +1,4 @@
-// What the tester POSTs to the bot URL (message_type "incoming"), exactly as protocol.md shows it.
+// What the tester POSTs to the bot URL (message_type "incoming"), exactly as the platform's API Chat documentation shows it.
 // Schemas are loose: fields the platform adds later pass through untouched.
 import { z } from 'zod';
 
@@ -49,13 +49,13 @@ export type UserAction =
   | { kind: AttachmentKind; url: string };
 
 export function describeIncoming(msg: Incoming): UserAction {
-  if (msg.event === 'message_postback') {
-    const v = msg.submitted_values[0]!;
-    return { kind: 'postback', title: v.title, payload: v.payload };
+  if (msg.event === 'message_created') {
+    const a = msg.attachments?.[0];
+    if (a) return { kind: a.file_type, url: a.data_url };
+    return { kind: 'text', text: msg.content };
   }
-  const a = msg.attachments?.[0];
-  if (a) return { kind: a.file_type, url: a.data_url };
-  return { kind: 'text', text: msg.content };
+  const v = msg.submitted_values.at(0); // the schema requires at least one
+  return { kind: 'postback', title: v?.title ?? '', payload: v?.payload ?? '' };
 }
 
 export interface SenderInput {

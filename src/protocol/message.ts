@@ -1,6 +1,7 @@
 // The normalised reply every layer above works with: one discriminated union, the raw
 // payload kept beside it so nothing the platform sent is ever lost.
-import type { AttachmentKind } from './incoming.ts';
+import { ATTACHMENT_KINDS, type AttachmentKind } from './incoming.ts';
+import { truncate } from '../text.ts';
 import {
   AddressSchema,
   ButtonTemplateReplySchema,
@@ -30,10 +31,8 @@ export type UnknownMessage = MessageBase & { kind: 'unknown'; reason: string };
 export type BotMessage = TextMessage | ButtonsMessage | CarouselMessage | MediaMessage | UnknownMessage;
 export type MessageKind = BotMessage['kind'];
 
-export const MEDIA_KINDS: readonly AttachmentKind[] = ['image', 'audio', 'video', 'file'];
-
 export function isMedia(m: BotMessage): m is MediaMessage {
-  return (MEDIA_KINDS as readonly string[]).includes(m.kind);
+  return (ATTACHMENT_KINDS as readonly string[]).includes(m.kind);
 }
 
 /** The text a `replies …` step matches: plain text, a button template's or a carousel's text. */
@@ -83,7 +82,7 @@ function fastNormalise(raw: Record<string, unknown>, arrivedAt: number): BotMess
     const text = (attrs.text ?? raw.text ?? '') as string;
     return { sender_id: String(sender_id), conv_id, private: priv === true, arrived_at: arrivedAt, raw, kind: 'buttons', text, buttons: attrs.buttons as Button[] };
   }
-  if (contentType === undefined && typeof raw.url === 'string' && (MEDIA_KINDS as readonly unknown[]).includes(type)) {
+  if (contentType === undefined && typeof raw.url === 'string' && (ATTACHMENT_KINDS as readonly unknown[]).includes(type)) {
     return { sender_id: String(sender_id), conv_id, private: priv === true, arrived_at: arrivedAt, raw, kind: type as AttachmentKind, url: raw.url };
   }
   return undefined;
@@ -114,7 +113,7 @@ export function normaliseWithSchemas(raw: unknown, arrivedAt: number = nowMs()):
         const d = t.data;
         return { sender_id: String(d.sender_id), conv_id: d.conv_id, private: d.private, arrived_at: arrivedAt, raw, kind: 'text', text: d.text };
       }
-    } else if ((MEDIA_KINDS as readonly unknown[]).includes(type)) {
+    } else if ((ATTACHMENT_KINDS as readonly unknown[]).includes(type)) {
       const m = MediaReplySchema.safeParse(raw);
       if (m.success) {
         const d = m.data;
@@ -140,7 +139,7 @@ function unknownReason(raw: unknown): string {
   if (raw.message_type !== 'outgoing') return `message_type is ${JSON.stringify(raw.message_type)}, not "outgoing"`;
   const ct = raw.content_type === undefined || raw.content_type === null ? '' : ` content_type ${JSON.stringify(raw.content_type)}`;
   if (raw.type === 'text' && ct === '' && typeof raw.text !== 'string') return 'type "text" without a string text';
-  if ((MEDIA_KINDS as readonly unknown[]).includes(raw.type) && typeof raw.url !== 'string') return `type ${JSON.stringify(raw.type)} without a string url`;
+  if ((ATTACHMENT_KINDS as readonly unknown[]).includes(raw.type) && typeof raw.url !== 'string') return `type ${JSON.stringify(raw.type)} without a string url`;
   return `unrecognised shape: type ${JSON.stringify(raw.type)}${ct}`;
 }
 
@@ -173,8 +172,4 @@ export function renderCompact(m: BotMessage): string {
     default:
       return `${m.kind} ${m.url}${note}`;
   }
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }

@@ -35,20 +35,12 @@ export const TextReplySchema = z.looseObject({
   text: z.string(),
   content_type: z.null().optional(),
 });
-export const ButtonTemplateReplySchema = z.looseObject({
-  ...common,
-  type: z.literal('text'),
-  text: z.string().nullish(),
-  content_type: z.literal('button_template'),
-  content_attributes: z.looseObject({ text: z.string().nullish(), buttons: z.array(ButtonSchema) }),
-});
-export const GenericTemplateReplySchema = z.looseObject({
-  ...common,
-  type: z.literal('text'),
-  text: z.string().nullish(),
-  content_type: z.literal('generic_template'),
-  content_attributes: z.looseObject({ ratio: z.string().nullish(), items: z.array(CardSchema) }),
-});
+/** The two templates differ only in content_type and what content_attributes holds. */
+function templateSchema<C extends string, A extends z.ZodType>(contentType: C, attributes: A) {
+  return z.looseObject({ ...common, type: z.literal('text'), text: z.string().nullish(), content_type: z.literal(contentType), content_attributes: attributes });
+}
+export const ButtonTemplateReplySchema = templateSchema('button_template', z.looseObject({ text: z.string().nullish(), buttons: z.array(ButtonSchema) }));
+export const GenericTemplateReplySchema = templateSchema('generic_template', z.looseObject({ ratio: z.string().nullish(), items: z.array(CardSchema) }));
 export const MediaReplySchema = z.looseObject({
   ...common,
   type: z.enum(ATTACHMENT_KINDS),
@@ -98,15 +90,13 @@ function button(b: ButtonInput) {
     : { type, title: b.title, ...(b.url !== undefined ? { url: b.url } : {}), ...(b.payload !== undefined ? { payload: b.payload } : {}) };
 }
 
+/** A template reply, keys in the platform's order (the signature covers the exact bytes). */
+function templateReply<C extends string, A>(to: ReplyAddress, text: string, contentType: C, attributes: A) {
+  return { ...head(to), text, type: 'text' as const, ...tail(to), content_type: contentType, content_attributes: attributes };
+}
+
 export function buildButtonReply(to: ReplyAddress, text: string, buttons: ButtonInput[]) {
-  return {
-    ...head(to),
-    text,
-    type: 'text' as const,
-    ...tail(to),
-    content_type: 'button_template' as const,
-    content_attributes: { text, buttons: buttons.map(button) },
-  };
+  return templateReply(to, text, 'button_template' as const, { text, buttons: buttons.map(button) });
 }
 
 export interface CardInput {
@@ -118,24 +108,17 @@ export interface CardInput {
 }
 
 export function buildCarouselReply(to: ReplyAddress, text: string, cards: CardInput[], ratio = 'horizontal') {
-  return {
-    ...head(to),
-    text,
-    type: 'text' as const,
-    ...tail(to),
-    content_type: 'generic_template' as const,
-    content_attributes: {
-      ratio,
-      items: cards.map((c) => ({
-        title: c.title,
-        image_url: c.image_url ?? '',
-        item_url: c.item_url ?? null,
-        subtitle: c.subtitle ?? '',
-        default_action: null,
-        buttons: (c.buttons ?? []).map(button),
-      })),
-    },
-  };
+  return templateReply(to, text, 'generic_template' as const, {
+    ratio,
+    items: cards.map((c) => ({
+      title: c.title,
+      image_url: c.image_url ?? '',
+      item_url: c.item_url ?? null,
+      subtitle: c.subtitle ?? '',
+      default_action: null,
+      buttons: (c.buttons ?? []).map(button),
+    })),
+  });
 }
 
 export function buildMediaReply(to: ReplyAddress, kind: AttachmentKind, url: string) {

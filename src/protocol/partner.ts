@@ -16,10 +16,9 @@ export const PartnerResponseSchema = z.looseObject({
 export type PartnerResponse = z.infer<typeof PartnerResponseSchema>;
 
 export const SetWebhookRequestSchema = z.looseObject({
-  webhook_url: z.string().url(),
+  webhook_url: z.url(),
   webhook_verification_key: z.string().min(1),
 });
-export type SetWebhookRequest = z.infer<typeof SetWebhookRequestSchema>;
 
 export const partnerPaths = {
   get: (ws: string) => `/partner/workspace/${encodeURIComponent(ws)}/apichat-webhook`,

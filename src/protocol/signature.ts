@@ -24,3 +24,10 @@ export function verify(raw: Buffer, header: string | string[] | undefined, key: 
   if (given.length !== expected.length) return { ok: false, reason: 'malformed signature' };
   return timingSafeEqual(given, expected) ? { ok: true } : { ok: false, reason: 'bad signature' };
 }
+
+/** Whether two secrets are equal, compared in constant time (the length check leaks nothing secret). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,7 +1,7 @@
 // A transcript turned into what a chat view draws, shared by the HTML report and the SVG:
 // each delivery with the time since the user's action, which buttons the user then tapped,
 // and each failed check with its expectation and the replies no step had claimed.
-import type { TranscriptData, TranscriptEvent } from '../conversation/transcript.ts';
+import { TranscriptSchema, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
 import { DIFF_LABEL } from '../conversation/errors.ts';
 import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.ts';
 
@@ -54,8 +54,8 @@ export function attributeTaps(t: TranscriptData): Map<number, { event: number; b
     if (e.type !== 'user' || e.action.kind !== 'postback') return;
     const { title, payload } = e.action;
     for (let j = i - 1; j >= 0; j--) {
-      const b = t.events[j]!;
-      if (b.type !== 'bot' || b.message.private) continue;
+      const b = t.events[j];
+      if (b?.type !== 'bot' || b.message.private) continue;
       const offered = buttonsOf(b.message);
       let k = offered.findIndex((o) => o.button.title === title && (o.button.payload ?? o.button.title) === payload);
       if (k < 0) k = offered.findIndex((o) => o.button.payload != null && o.button.payload === payload);
@@ -122,7 +122,7 @@ export function diffOf(error: string): Pick<CheckItem, 'diff'> {
     if (l !== '' && !l.startsWith('    ')) break; // the next `  label:` line
     body.push(l.slice(4));
   }
-  return { diff: { headline: lines[start]!.slice(DIFF_LABEL.length), lines: body } };
+  return { diff: { headline: (lines[start] ?? '').slice(DIFF_LABEL.length), lines: body } };
 }
 
 /** "+12 ms", "+1.3 s". */
@@ -141,9 +141,9 @@ export function formatDuration(ms: number): string {
 /** Parses a transcript attachment body; null when it is not one. */
 export function parseTranscript(json: string): TranscriptData | null {
   try {
-    const t = JSON.parse(json) as Partial<TranscriptData>;
-    if (!t || typeof t !== 'object' || !Array.isArray(t.events) || typeof t.startedAt !== 'number') return null;
-    return t as TranscriptData;
+    const t = TranscriptSchema.safeParse(JSON.parse(json));
+    // The schema checks the shape and each event's kind; the messages were normalised when recorded.
+    return t.success ? (t.data as TranscriptData) : null;
   } catch {
     return null;
   }

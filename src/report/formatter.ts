@@ -1,8 +1,12 @@
 // The conversation report as a Cucumber formatter plugin (see steps/report-formatter.mjs):
 // formatters run in the coordinating process and receive every envelope, also from
-// --parallel workers, so the page covers the whole run. Written when the run finishes.
-import { readlinkSync } from 'node:fs';
-import { relative } from 'node:path';
+// --parallel workers, so the page covers the whole run. Written when the run finishes, and on
+// exit (Ctrl-C: the plugin exits the process) with what the run got to. Always written whole:
+// a temporary file renamed over the target, never a half-written or empty page. (Cucumber
+// truncates the target when it opens it, so a placeholder page goes there at once.)
+import { fstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { processState } from '../process-state.ts';
 import type { Envelope } from './envelopes.ts';
 import { renderReportHtml } from './html.ts';
 import { ReportBuilder } from './model.ts';
@@ -17,17 +21,25 @@ export interface FormatterContext {
   directory?: string;
 }
 
-/** Where the coordinator plugin finds the report's path for its end-of-run coverage line. */
-export const REPORT_PATH_KEY = Symbol.for('apichat-bdd/conversation-report');
-
 export function conversationReportFormatter(ctx: FormatterContext): () => void {
   const builder = new ReportBuilder(ctx.options?.title ?? 'Conversation report');
-  const path = reportPath(ctx);
-  if (path) (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY] = path;
+  const file = targetFile(ctx);
+  const path = file ? shortest(file) : ctx.directory === undefined ? undefined : shortest(ctx.directory);
+  if (path) processState().reportPath = path;
+  const output = (html: string): void => {
+    if (!file) return ctx.write(html);
+    try {
+      writeWhole(file, html);
+    } catch (e) {
+      ctx.logger.error(`apichat-bdd: could not write the conversation report ${path}: ${(e as Error).message}`);
+    }
+  };
+  if (file) output(PLACEHOLDER);
   let written = false;
   const flush = (): void => {
     if (written) return;
     written = true;
+    process.off('exit', flush);
     let html: string;
     try {
       html = renderReportHtml(builder.build());
@@ -36,8 +48,10 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
       ctx.logger.error(`apichat-bdd: could not render the conversation report: ${(e as Error).stack ?? String(e)}`);
       html = `<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><pre>${escapeHtml((e as Error).stack ?? String(e))}</pre>`;
     }
-    ctx.write(html);
+    output(html);
   };
+  // Synchronous on purpose: 'exit' listeners cannot wait. Covers Ctrl-C (the plugin's process.exit).
+  process.once('exit', flush);
   ctx.on('message', (envelope) => {
     builder.add(envelope);
     if (envelope.testRunFinished) flush();
@@ -46,18 +60,38 @@ export function conversationReportFormatter(ctx: FormatterContext): () => void {
   return flush;
 }
 
-/** The file the stream writes to, relative to the working directory (Linux), else its directory. */
-function reportPath(ctx: FormatterContext): string | undefined {
+const PLACEHOLDER =
+  '<!doctype html><meta charset="utf-8"><title>Conversation report</title><h1>Conversation report</h1><p>The run is still going, or was killed: this page is replaced when it ends.</p>\n';
+
+/** The file the stream writes to, or undefined (then the page goes through the stream). */
+function targetFile(ctx: FormatterContext): string | undefined {
   const fd = (ctx.stream as { fd?: unknown }).fd;
-  if (ctx.directory === undefined) return undefined;
-  if (typeof fd === 'number') {
-    try {
-      return shortest(readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // not Linux: fall back to the directory
+  if (ctx.directory === undefined || typeof fd !== 'number') return undefined;
+  return fileOf(fd, ctx.directory);
+}
+
+/**
+ * The file in `dir` that the descriptor is open on (same device and inode). Cucumber opens the
+ * target in `dir` and passes only the stream; this works on every OS, unlike /proc/self/fd.
+ */
+function fileOf(fd: number, dir: string): string | undefined {
+  try {
+    const open = fstatSync(fd);
+    for (const name of readdirSync(dir)) {
+      const s = statSync(join(dir, name));
+      if (s.isFile() && s.ino === open.ino && s.dev === open.dev) return join(dir, name);
     }
+  } catch {
+    // the directory went away or is unreadable: fall back to the stream
   }
-  return shortest(ctx.directory);
+  return undefined;
+}
+
+/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
+export function writeWhole(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
 }
 
 function shortest(absolute: string): string {

@@ -172,8 +172,8 @@ export class ReportBuilder {
   build(): ReportModel {
     const latest = new Map<string, Started>(); // testCaseId → final attempt
     for (const id of this.startedOrder) {
-      const s = this.started.get(id)!;
-      if (s.willBeRetried) continue;
+      const s = this.started.get(id);
+      if (!s || s.willBeRetried) continue;
       latest.set(s.testCaseId, s);
     }
     const byPickle = new Map<string, ScenarioReport>();

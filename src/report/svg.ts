@@ -27,7 +27,7 @@ const COLORS = { bg: '#eef1f6', user: '#2f6fde', bot: '#ffffff', line: '#d5dae3'
 export function textWidth(s: string, size = FONT): number {
   let w = 0;
   for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
+    const cp = ch.codePointAt(0) ?? 0;
     if (cp > 0x2e80) w += 1.0;
     else if ('iIl.,:;|!\'’ '.includes(ch)) w += 0.3;
     else if ('mwMW@%'.includes(ch)) w += 0.85;

@@ -7,7 +7,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type
 import type { z } from 'zod';
 import { ApiChatError } from '../errors.ts';
 import { BotSchema, type BotDefinition } from './bot-schema.ts';
-import { describeIssue, formatPath } from './issues.ts';
+import { describeIssue, firstIssue, formatPath } from './issues.ts';
 
 export const BOT_FILE_ERROR = 'APICHAT_BOT_FILE';
 
@@ -50,8 +50,7 @@ export function parseBot(text: string, fileName: string): BotDefinition {
   if (result.success) return result.data;
   // Report the issue that comes first in the file, as a reader scanning down would find it.
   const located = result.error.issues.map((issue) => ({ issue, offset: offsetOf(doc, issue) }));
-  located.sort((a, b) => a.offset - b.offset);
-  const { issue, offset } = located[0]!;
+  const { issue, offset } = located.reduce((first, l) => (l.offset < first.offset ? l : first));
   const line = lineCounter.linePos(offset).line;
   fail(`${fileName}:${line}`, `${formatPath(issue.path)}: ${describeIssue(issue)}`);
 }
@@ -60,12 +59,11 @@ export function parseBot(text: string, fileName: string): BotDefinition {
 export function validateBot(value: unknown, label = 'bot definition'): BotDefinition {
   const result = BotSchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  fail(label, `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  fail(label, firstIssue(result.error));
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0]!.trim();
+  return (s.split('\n')[0] ?? '').trim();
 }
 
 /** Start offset of the deepest node on the issue's path (a named key's own position when known). */

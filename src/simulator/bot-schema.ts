@@ -17,14 +17,15 @@
 // `fallback`. A rule whose match has only `state` catches every action in that state.
 import { z } from 'zod';
 import { ATTACHMENT_KINDS } from '../protocol/index.ts';
+import { PLACEHOLDER } from '../text.ts';
 
-export const REPLY_KINDS = ['text', 'buttons', 'carousel', 'image', 'audio', 'video', 'file', 'raw'] as const;
+export const REPLY_KINDS = ['text', 'buttons', 'carousel', ...ATTACHMENT_KINDS, 'raw'] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 
 /** Placeholders every reply string may use, beside the named groups of the rule's regex. */
 export const BUILTIN_VARS = ['user.name', 'user.id', 'user.email', 'user.phone', 'text', 'payload', 'title', 'url'] as const;
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
+export { PLACEHOLDER };
 
 const nonEmpty = z.string().min(1);
 
@@ -177,7 +178,7 @@ export type BotButton = z.infer<typeof BotButtonSchema>;
 export type BotCard = z.infer<typeof BotCardSchema>;
 
 export function groupNames(regex: string): string[] {
-  return [...regex.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
+  return [...regex.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].flatMap((m) => (m[1] === undefined ? [] : [m[1]]));
 }
 
 /** Every string inside a value, with its path (for placeholder checks and templating). */
@@ -190,8 +191,8 @@ export function* stringsIn(value: unknown, path: PropertyKey[] = []): Generator<
 function checkPlaceholders(replies: unknown[], base: PropertyKey[], known: string[], ctx: z.RefinementCtx): void {
   for (const [path, s] of stringsIn(replies, base)) {
     for (const m of s.matchAll(PLACEHOLDER)) {
-      const name = m[1]!;
-      if (!known.includes(name)) {
+      const name = m[1];
+      if (name !== undefined && !known.includes(name)) {
         ctx.addIssue({
           code: 'custom',
           path,

@@ -4,6 +4,7 @@
 // after another instead. Nothing here ever throws: failures land in `undelivered`.
 import { request, type Dispatcher } from 'undici';
 import { nowMs, sign, SIGNATURE_HEADER } from '../protocol/index.ts';
+import { errorCode, failureKind } from '../net-errors.ts';
 
 export interface Webhook {
   url: string;
@@ -51,24 +52,22 @@ export interface DelivererOptions {
 
 /** One line for a failed request: "connection refused", "timed out after 5000 ms", … */
 export function describeRequestError(e: unknown, timeoutMs?: number): string {
-  const err = e as { code?: unknown; message?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> };
-  const code = String(err?.code ?? err?.cause?.code ?? err?.errors?.[0]?.code ?? '');
-  switch (code) {
-    case 'ECONNREFUSED':
+  switch (failureKind(errorCode(e))) {
+    case 'refused':
       return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
+    case 'dns':
+    case 'dns-temporary':
       return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
+    case 'reset':
       return 'connection reset';
-    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'connect-timeout':
       return 'connect timed out';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
+    case 'timeout':
       return timeoutMs === undefined ? 'timed out' : `timed out after ${timeoutMs} ms`;
-    default:
-      return typeof err?.message === 'string' && err.message !== '' ? err.message : String(e);
+    default: {
+      const message = (e as { message?: unknown } | undefined)?.message;
+      return typeof message === 'string' && message !== '' ? message : String(e);
+    }
   }
 }
 
@@ -86,10 +85,6 @@ export class Deliverer {
   constructor(private readonly opts: DelivererOptions) {
     this.random = opts.random ?? Math.random;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-  }
-
-  get jitterMs(): number {
-    return this.opts.jitterMs;
   }
 
   /** Schedules the replies of one turn. Returns at once. */
@@ -121,8 +116,7 @@ export class Deliverer {
   }
 
   private async sendInOrder(replies: OutgoingReply[]): Promise<void> {
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
+    for (const [i, r] of replies.entries()) {
       const wait = r.delayMs + this.random() * this.opts.jitterMs;
       if (!this.closed && wait > 0) await this.sleep(wait);
       if (this.closed) {
@@ -189,10 +183,6 @@ export class Deliverer {
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  get pendingCount(): number {
-    return this.pending;
   }
 
   private done(): void {

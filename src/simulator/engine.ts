@@ -1,6 +1,6 @@
 // The scripted bot's brain: rule matching, per-user state and {{placeholder}} filling.
 // Pure: no I/O, no clocks, no randomness. The server turns its replies into wire payloads.
-import type { AttachmentKind, ButtonInput, CardInput, UserAction } from '../protocol/index.ts';
+import { ATTACHMENT_KINDS, type AttachmentKind, type ButtonInput, type CardInput, type UserAction } from '../protocol/index.ts';
 import { BOT_FILE_ERROR, validateBot } from './bot-file.ts';
 import { PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
 import { ApiChatError } from '../errors.ts';
@@ -184,7 +184,7 @@ function resolveButton(b: BotButton, vars: Record<string, string>): ButtonInput 
   const f = (s: string | undefined) => (s === undefined ? undefined : fillTemplate(s, vars));
   // A button with a url and no type is a URL button, as the platform's web_url.
   const type = b.type ?? (b.url !== undefined ? 'web_url' : 'postback');
-  const out: ButtonInput = { title: f(b.title)!, type };
+  const out: ButtonInput = { title: fillTemplate(b.title, vars), type };
   const payload = f(b.payload);
   const url = f(b.url);
   if (payload !== undefined) out.payload = payload;
@@ -216,7 +216,7 @@ export function resolveReply(r: BotReply, vars: Record<string, string>): Resolve
       }),
     };
   }
-  for (const kind of ['image', 'audio', 'video', 'file'] as const) {
+  for (const kind of ATTACHMENT_KINDS) {
     const url = r[kind];
     if (url !== undefined) return { ...common, kind, url: f(url) };
   }

@@ -5,16 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import { redact } from '../errors.ts';
+import { truncate } from '../text.ts';
 import { describeRequestError } from './delivery.ts';
 
 export const HANDSHAKE_ENCODINGS = ['form', 'json', 'query'] as const;
 export type HandshakeEncoding = (typeof HANDSHAKE_ENCODINGS)[number];
 
 export type HandshakeOutcome = { ok: true; challenge: string } | { ok: false; reason: string };
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}
 
 export async function performHandshake(
   webhookUrl: string,

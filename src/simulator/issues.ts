@@ -50,3 +50,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 export function formatIssue(issue: z.core.$ZodIssue): string {
   return `${formatPath(issue.path)}: ${describeIssue(issue)}`;
 }
+
+/** The first issue of a failed parse, as one line (the bot URL's 422, a bot definition's error). */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue === undefined ? 'invalid' : formatIssue(issue);
+}

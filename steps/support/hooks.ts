@@ -6,8 +6,6 @@ import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 
-export { TRANSCRIPT_MEDIA_TYPE };
-
 setWorldConstructor(ChatWorld);
 
 // A --parallel worker whose coordinator is gone stops at once, instead of driving the bot until

@@ -1,6 +1,6 @@
 // Parameter types shared by the step phrases: who acts, media kinds, quoted lists, /regex/.
 import { defineParameterType } from '@cucumber/cucumber';
-import type { AttachmentKind } from '../../src/protocol/index.ts';
+import { ATTACHMENT_KINDS, type AttachmentKind } from '../../src/protocol/index.ts';
 import { parseRegex } from '../../src/conversation/index.ts';
 
 defineParameterType({ name: 'user', regexp: /the user|user|I/, transformer: () => 'user', useForSnippets: false });
@@ -8,7 +8,8 @@ defineParameterType({ name: 'bot', regexp: /the bot|bot/, transformer: () => 'bo
 
 defineParameterType({
   name: 'media',
-  regexp: /an image|an audio|a video|a file|image|audio|video|file/,
+  // "an image", "a video", … or the bare kind; longest alternatives first.
+  regexp: new RegExp([...ATTACHMENT_KINDS.map((k) => `${/^[aeiou]/.test(k) ? 'an' : 'a'} ${k}`), ...ATTACHMENT_KINDS].join('|')),
   transformer: (s: string): AttachmentKind => s.replace(/^an? /, '') as AttachmentKind,
   useForSnippets: false,
 });

@@ -3,11 +3,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
+import { ApiChatError } from '../../src/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { LocalInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import type { RunHandle, SharedRun } from '../../src/run.ts';
-import { RUN_ENV, RUN_KEY } from '../plugin-run.ts';
+import { parseSharedRun, type SharedRun } from '../../src/run.ts';
+import { RUN_ENV } from '../plugin-run.ts';
+import { processState } from '../../src/process-state.ts';
 
 interface RunContext {
   shared: SharedRun;
@@ -22,17 +24,27 @@ let context: RunContext | undefined;
 /** This process's view of the run: the plugin's in-process handle, or APICHAT_RUN in a worker. */
 export function runContext(): RunContext {
   if (context) return context;
-  const handle = (globalThis as Record<symbol, unknown>)[RUN_KEY] as RunHandle | undefined;
+  const handle = processState().run;
   const raw = process.env[RUN_ENV];
   if (!handle && !raw) {
-    throw new Error(
+    throw new ApiChatError(
+      'APICHAT_RUN_NOT_STARTED',
       'apichat-bdd: the run was not started: add the plugin to the cucumber config (plugin: ["apichat-bdd/plugin"]; in the apichat-bdd repository "./steps/plugin.mjs"); note that a --plugin on the command line replaces the configured list',
     );
   }
-  const shared = handle ? handle.shared : (JSON.parse(raw!) as SharedRun);
-  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl);
-  context = { shared, inbox, bot: new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey }), timing: new TimingModel(shared.timing) };
+  const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
+  const inbox = handle ? new LocalInbox(handle.store) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
+  context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
   return context;
+}
+
+/**
+ * The bot URL's deadline is the reply timeout: with settling, a step then ends before Cucumber's
+ * own step timeout (steps/support/hooks.ts), so a hanging bot URL fails with our one-line
+ * reason naming APICHAT_BOT_URL, not with Cucumber's "function timed out" and a stack.
+ */
+function botClient(shared: SharedRun): BotClient {
+  return new BotClient({ botUrl: shared.botUrl, flowKey: shared.flowKey, timeoutMs: shared.timing.replyTimeoutMs });
 }
 
 export async function closeRunContext(): Promise<void> {

@@ -64,6 +64,14 @@ describe('apichat-bdd doctor', () => {
     assertNoSecrets(outputs, secrets());
   });
 
+  it('APICHAT_SIMULATOR_BOT set in live mode: one "!" line saying it is ignored, right after the configuration', async () => {
+    const r = await doctor({ ...liveEnv(), APICHAT_SIMULATOR_BOT: 'bots/shop.yaml' });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.lines[0] ?? '', /^✓ configuration parses/);
+    assert.match(r.lines[1] ?? '', /^! APICHAT_SIMULATOR_BOT is ignored in live mode/);
+    assert.equal(r.lines.filter((l) => l.startsWith('!')).length, 1);
+  });
+
   it('a correct setup: every check ✓ (bot URL read from the partner API), exit 0', async () => {
     const r = await doctor(liveEnv());
     assert.equal(r.code, 0, r.stdout);

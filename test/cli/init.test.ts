@@ -36,7 +36,7 @@ describe('apichat-bdd init', () => {
       assert.ok(existsSync(join(dir, f)), f);
       assert.match(r.stdout, new RegExp(`created  ${f.replace('.', '\\.')}`));
     }
-    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'reports/\n.env\n');
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'reports/\n.env\n.apichat-bdd/\n');
     // A bare temporary folder has no Cucumber installed (npm installs it as a peer otherwise).
     assert.match(r.stdout, /note     @cucumber\/cucumber is not installed .*: npm install -D @cucumber\/cucumber@12/);
     assert.match(r.stdout, /Next:\n  npx cucumber-js .*\n  cp \.env\.example \.env .*\n  npx apichat-bdd doctor /);
@@ -68,13 +68,13 @@ describe('apichat-bdd init', () => {
     assert.match(first.stdout, /skipped  features\/example\.feature \(exists\)/);
     assert.ok(!existsSync(join(dir, 'cucumber.mjs')));
     assert.equal(readFileSync(join(dir, 'features/example.feature'), 'utf8'), 'mine\n');
-    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\nreports/\n.env\n');
+    assert.equal(readFileSync(join(dir, '.gitignore'), 'utf8'), 'node_modules\nreports/\n.env\n.apichat-bdd/\n');
 
     const before = Object.fromEntries(['steps/example.steps.ts', '.env.example', '.gitignore'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     const second = await init(dir);
     assert.equal(second.code, 0);
     assert.doesNotMatch(second.stdout, /created/);
-    assert.match(second.stdout, /skipped  \.gitignore \(already ignores reports\/ and \.env\)/);
+    assert.match(second.stdout, /skipped  \.gitignore \(already ignores reports\/, \.env, \.apichat-bdd\/\)/);
     for (const [f, text] of Object.entries(before)) assert.equal(readFileSync(join(dir, f), 'utf8'), text, f);
   });
 

@@ -30,7 +30,7 @@ describe('BotClient', () => {
   });
 
   describe('the exact request', () => {
-    // The golden JSON of each kind, as protocol.md shows it: keys in the page's order.
+    // The golden JSON of each kind, as the platform's documentation shows it: keys in the page's order.
     const cases: Array<{ name: string; message: Incoming; json: string }> = [
       {
         name: 'text',
@@ -136,11 +136,31 @@ describe('BotClient', () => {
       assert.equal(e1.code, 'APICHAT_BOT_REJECTED');
       assert.match(e1.message, /HTTP 400: sender\.id is required/);
 
-      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(429, `slow down ${'x'.repeat(1000)}`);
+      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(409, `slow down ${'x'.repeat(1000)}`);
       const e2 = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
       assert.equal(e2.code, 'APICHAT_BOT_REJECTED');
-      assert.match(e2.message, /HTTP 429: slow down x+…/);
+      assert.match(e2.message, /HTTP 409: slow down x+…/);
       assert.ok(e2.message.length < 400, `truncated: ${e2.message.length} chars`);
+    });
+
+    it('429 with Retry-After within the deadline: waits, sends again, resolves', async () => {
+      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(429, 'slow down', { headers: { 'retry-after': '0.05' } });
+      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(429, 'slow down', { headers: { 'retry-after': new Date(Date.now() - 1000).toUTCString() } });
+      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(200, { ok: true });
+      const res = await client.send(buildText(ann, 1, 'hi'));
+      assert.equal(res.status, 200);
+      assert.equal(calls(agent).length, 3, 'sent three times: a 429 means the bot did not take it');
+    });
+
+    it('429 asking for longer than the deadline: RATE_LIMITED at once, naming the reply timeout and --parallel', async () => {
+      const quick = new BotClient({ botUrl: BOT_URL, flowKey: FLOW_KEY, dispatcher: agent, timeoutMs: 2_000 });
+      agent.get(ORIGIN).intercept({ path: PATH, method: 'POST' }).reply(429, 'slow down', { headers: { 'retry-after': '120' } });
+      const err = await failure(quick.send(buildText(ann, 1, 'hi')), BotClientError);
+      assert.equal(err.code, 'APICHAT_BOT_RATE_LIMITED');
+      assert.equal(err.status, 429);
+      assert.match(err.message, /HTTP 429 from bot\.example\.test:443, Retry-After 120, after 1 try\): waiting longer would pass the 2000 ms deadline — run fewer scenarios at once \(--parallel\) or raise APICHAT_REPLY_TIMEOUT_MS/);
+      assertSafeMessage(err, 'APICHAT_REPLY_TIMEOUT_MS', [FLOW_KEY]);
+      assert.equal(calls(agent).length, 1);
     });
 
     it('500 -> UNAVAILABLE and is never re-sent', async () => {

@@ -82,9 +82,9 @@ describe('parseRegex', () => {
     assert.ok(bare.test('total: 9'));
   });
 
-  it('an invalid pattern is a SyntaxError naming the pattern', () => {
-    assert.throws(() => parseRegex('/(unclosed/'), (e: unknown) => e instanceof SyntaxError && e.message.startsWith('invalid regular expression /(unclosed/: '));
-    assert.throws(() => parseRegex('/x/ii'), (e: unknown) => e instanceof SyntaxError && e.message.includes('/x/ii'));
+  it('an invalid pattern is an APICHAT_BAD_REGEX error naming the pattern', () => {
+    assert.throws(() => parseRegex('/(unclosed/'), (e: unknown) => isApiChatError(e, 'APICHAT_BAD_REGEX') && e.message.startsWith('invalid regular expression /(unclosed/: '));
+    assert.throws(() => parseRegex('/x/ii'), (e: unknown) => isApiChatError(e, 'APICHAT_BAD_REGEX') && e.message.includes('/x/ii'));
   });
 });
 

@@ -254,7 +254,7 @@ describe('listener: rejected deliveries', () => {
     const big = JSON.stringify(buildTextReply({ sender_id: 'u-big', conv_id: 1 }, 'x'.repeat(DEFAULT_BODY_LIMIT)));
     const res = await signedPost(app, big);
     assert.equal(res.statusCode, 413);
-    assert.equal(res.body, 'body too large');
+    assert.match(res.body, /^body too large: a delivery exceeded the 1 MiB body limit/);
     assert.deepEqual(store.rejections().byReason, { 'body too large': 1 });
     assert.equal(store.rejections().last[0]!.status, 413);
     assert.deepEqual(store.messages('u-big'), []);
@@ -284,11 +284,12 @@ describe('listener: rejected deliveries', () => {
     assert.deepEqual(store.orphans(), []);
   });
 
-  it('GET without a handshake → 405, nothing stored', async () => {
+  it('GET without a handshake → 405, nothing stored, counted as rejected', async () => {
     const { app, store } = track(setup());
     const res = await app.inject({ method: 'GET', url: '/webhook' });
     assert.equal(res.statusCode, 405);
     assert.deepEqual(store.orphans(), []);
+    assert.deepEqual(store.rejections().byReason, { 'method not allowed': 1 });
   });
 });
 
@@ -434,7 +435,7 @@ describe('listener: fuzzing with garbage', () => {
     assert.equal(res.statusCode, 200);
     assert.ok(store.messages('fz').some((m) => m.kind === 'text' && m.text === 'still alive'));
     const s = store.rejections();
-    // Every 4xx is in the rejection log, except 405 (a bare GET: nothing was delivered).
-    assert.equal(s.count, statuses.filter((x) => x >= 400 && x !== 405).length, 'every refused delivery was counted as a rejection');
+    // Every 4xx is in the rejection log, 405 (a GET or PUT that is no handshake) included.
+    assert.equal(s.count, statuses.filter((x) => x >= 400).length, 'every refused delivery was counted as a rejection');
   });
 });

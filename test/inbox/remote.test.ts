@@ -35,6 +35,8 @@ function collector() {
   return { got, onMessage, until };
 }
 
+const auth = (c: RunningControl) => ({ authorization: `Bearer ${c.token}` });
+
 const texts = (ms: readonly BotMessage[]) => ms.map((m) => (m.kind === 'text' ? m.text : `<${m.kind}>`));
 
 interface Harness {
@@ -52,7 +54,7 @@ async function localHarness(): Promise<Harness> {
 async function remoteHarness(): Promise<Harness & { control: RunningControl }> {
   const store = new MemoryStore();
   const control = await startControlServer(store);
-  const inbox = new RemoteInbox(control.url);
+  const inbox = new RemoteInbox(control.url, { token: control.token });
   return {
     store,
     inbox,
@@ -175,19 +177,19 @@ for (const [name, make] of [
 }
 
 describe('RemoteInbox over the control server', () => {
-  it('opening against a closed port fails with APICHAT_INBOX_UNREACHABLE naming APICHAT_INBOX_URL', async () => {
+  it('opening against a closed port fails with APICHAT_INBOX_UNREACHABLE naming APICHAT_RUN and the address', async () => {
     // Grab a free port, then release it so nothing listens there.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const inbox = new RemoteInbox(`http://127.0.0.1:${port}`);
+    const inbox = new RemoteInbox(`http://127.0.0.1:${port}`, { token: 't' });
     try {
       await assert.rejects(inbox.open('ann', () => {}), (e: unknown) => {
         assert.ok(isApiChatError(e, 'APICHAT_INBOX_UNREACHABLE'), String(e));
-        assert.equal((e as { variable?: string }).variable, 'APICHAT_INBOX_URL');
+        assert.equal((e as { variable?: string }).variable, 'APICHAT_RUN');
         assert.match((e as Error).message, new RegExp(`127\\.0\\.0\\.1:${port}`));
-        assert.match((e as Error).message, /APICHAT_INBOX_URL/);
+        assert.doesNotMatch((e as Error).message, /APICHAT_INBOX_URL/);
         return true;
       });
     } finally {
@@ -199,7 +201,7 @@ describe('RemoteInbox over the control server', () => {
     const store = new MemoryStore();
     const app = buildListener({ secret: 's', store });
     await app.listen({ host: '127.0.0.1', port: 0 });
-    const inbox = new RemoteInbox(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`);
+    const inbox = new RemoteInbox(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`, { token: 't' });
     try {
       await assert.rejects(inbox.open('ann', () => {}), (e: unknown) => isApiChatError(e, 'APICHAT_INBOX_UNREACHABLE'));
     } finally {
@@ -215,7 +217,7 @@ describe('RemoteInbox over the control server', () => {
     try {
       store.register('dan');
       for (let i = 0; i < 5; i++) store.add(textMsg('dan', `d${i}`));
-      const res = await request(`${control.url}${CONTROL_PREFIX}/conversations/dan/events`, { headers: { 'last-event-id': '2' }, signal: ac.signal });
+      const res = await request(`${control.url}${CONTROL_PREFIX}/conversations/dan/events`, { headers: { 'last-event-id': '2', authorization: `Bearer ${control.token}` }, signal: ac.signal });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/event-stream/);
       const events: Array<{ id: number; text: string }> = [];
@@ -259,7 +261,7 @@ describe('RemoteInbox over the control server', () => {
   it('the SSE subscription ends on the server when the client goes away (no listener left behind)', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const c = collector();
       const feed = await inbox.open('eve', c.onMessage);
@@ -286,7 +288,7 @@ describe('RemoteInbox over the control server', () => {
   it('a dropped stream is resumed with Last-Event-ID: nothing lost, nothing twice', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const c = collector();
       const feed = await inbox.open('fay', c.onMessage);
@@ -310,7 +312,7 @@ describe('RemoteInbox over the control server', () => {
   it('keeps resuming across many drops over a long scenario (more than a handful)', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const c = collector();
       const feed = await inbox.open('gus', c.onMessage);
@@ -333,10 +335,10 @@ describe('RemoteInbox over the control server', () => {
     }
   });
 
-  it('when the control server goes away for good, the feed gives up quietly and close() still resolves', async () => {
+  it('when the control server goes away for good, the feed gives up and close() still resolves', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
@@ -360,7 +362,7 @@ describe('RemoteInbox over the control server', () => {
   it('large messages with multi-byte characters arrive intact (chunk boundaries inside a character)', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const c = collector();
       const feed = await inbox.open('hal', c.onMessage);
@@ -383,7 +385,7 @@ describe('RemoteInbox over the control server', () => {
   it('sender ids that need URL encoding reach the right conversation', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const id = 'ann smith/42?x=1&y#z ü';
       const c = collector();
@@ -403,7 +405,7 @@ describe('RemoteInbox over the control server', () => {
   it('20 concurrent feeds each get exactly their own messages, in order', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const senders = Array.from({ length: 20 }, (_, i) => `par-${i}`);
       const collectors = senders.map(() => collector());
@@ -431,7 +433,7 @@ describe('RemoteInbox over the control server', () => {
   it('RemoteInbox.close() ends its open streams: the server drops the subscription, nothing more is delivered', async () => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url);
+    const inbox = new RemoteInbox(control.url, { token: control.token });
     try {
       const c = collector();
       await inbox.open('ivy', c.onMessage);
@@ -456,14 +458,14 @@ describe('RemoteInbox over the control server', () => {
     const control = await startControlServer(store);
     try {
       assert.match(control.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      const health = await request(`${control.url}${CONTROL_PREFIX}/health`);
+      const health = await request(`${control.url}${CONTROL_PREFIX}/health`, { headers: auth(control) });
       assert.deepEqual(await health.body.json(), { ok: true });
       store.add(textMsg('nobody', 'lost'));
-      const orphans = await request(`${control.url}${CONTROL_PREFIX}/orphans`);
+      const orphans = await request(`${control.url}${CONTROL_PREFIX}/orphans`, { headers: auth(control) });
       const list = (await orphans.body.json()) as BotMessage[];
       assert.deepEqual(texts(list), ['lost']);
       store.register('jo');
-      const del = await request(`${control.url}${CONTROL_PREFIX}/conversations/jo`, { method: 'DELETE' });
+      const del = await request(`${control.url}${CONTROL_PREFIX}/conversations/jo`, { method: 'DELETE', headers: auth(control) });
       await del.body.dump();
       assert.equal(del.statusCode, 204);
       assert.equal(store.isRegistered('jo'), false);

@@ -20,10 +20,17 @@ interface ImageElement {
   naturalHeight: number;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = join(ROOT, 'reports', 'conversation-report.png');
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} does not exist: install Debian's chromium (apt-get install -y chromium) to run the conversation report browser test`;
+const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} does not exist: install Debian's chromium (apt-get install -y chromium) to run the conversation report browser test`;
+const skip = missing ?? false;
+
+// This is the only test of the report's inline script: under CI (CI=true) a missing browser is a
+// failure, not a skip, so a CI image without Chromium cannot pass unnoticed.
+test('Chromium is installed (required when CI=true)', { skip: process.env.CI === 'true' ? false : skip }, () => {
+  assert.equal(missing, undefined, `${missing} (CI=true: the browser test must run in CI)`);
+});
 
 interface Run {
   code: number | null;

@@ -1,4 +1,4 @@
-// Partner API: the get / set responses and the paths of protocol.md.
+// Partner API: the get / set responses and the paths the platform documents.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PartnerResponseSchema, SetWebhookRequestSchema, WebhookInfoSchema, partnerPaths } from '../../src/protocol/index.ts';
@@ -55,7 +55,7 @@ describe('partner responses', () => {
 });
 
 describe('partnerPaths', () => {
-  it('produce the paths of protocol.md', () => {
+  it('produce the documented paths', () => {
     assert.equal(partnerPaths.get('1234'), '/partner/workspace/1234/apichat-webhook');
     assert.equal(partnerPaths.set('1234'), '/partner/workspace/1234/set-apichat-webhook');
     assert.equal(partnerPaths.setLegacy('1234'), '/partner/workspace/1234/apichat-webhook');

@@ -2,13 +2,14 @@
 // page is written once, when the run finishes (or at cleanup if it never does), and the
 // report's path is left for the coordinator plugin's coverage line.
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REPORT_PATH_KEY, conversationReportFormatter, type FormatterContext } from '../../src/report/formatter.ts';
+import { processState } from '../../src/process-state.ts';
+import { conversationReportFormatter, type FormatterContext } from '../../src/report/formatter.ts';
 import type { Envelope } from '../../src/report/index.ts';
 import { richTranscript, runEnvelopes } from './helpers.ts';
 
@@ -54,16 +55,40 @@ test('a run that never finishes (parse errors) still gets a page at cleanup', ()
 
 test('records the file it writes to for the coverage line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apichat-report-'));
+  writeFileSync(join(dir, 'other.html'), 'not this one');
   const fd = openSync(join(dir, 'out.html'), 'w');
   try {
     const { ctx } = fakeContext({ stream: Object.assign(new PassThrough(), { fd }), directory: dir });
-    conversationReportFormatter(ctx);
-    const recorded = (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY];
-    assert.ok(recorded === join(dir, 'out.html') || recorded === dir, String(recorded));
+    const cleanup = conversationReportFormatter(ctx);
+    const recorded = processState().reportPath;
+    assert.equal(recorded, join(dir, 'out.html'));
+    cleanup();
   } finally {
     closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
-    delete (globalThis as Record<symbol, unknown>)[REPORT_PATH_KEY];
+    delete processState().reportPath;
+  }
+});
+
+test('a file target is never empty: a placeholder at once, then the whole page by rename (no temporary file left)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apichat-report-'));
+  const file = join(dir, 'out.html');
+  const fd = openSync(file, 'w'); // as Cucumber opens it: truncated
+  try {
+    const { ctx, emit, written } = fakeContext({ stream: Object.assign(new PassThrough(), { fd }), directory: dir });
+    conversationReportFormatter(ctx);
+    assert.match(readFileSync(file, 'utf8'), /^<!doctype html>.*still going, or was killed/);
+    const before = statSync(file).ino;
+    for (const e of run()) emit(e);
+    const html = readFileSync(file, 'utf8');
+    assert.ok(html.startsWith('<!doctype html>') && html.includes('My &lt;bot&gt; report') && html.trimEnd().endsWith('</html>'), html.slice(0, 200));
+    assert.notEqual(statSync(file).ino, before, 'renamed into place, not written through the open file');
+    assert.deepEqual(readdirSync(dir), ['out.html']);
+    assert.deepEqual(written, [], 'nothing went through the stream');
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+    delete processState().reportPath;
   }
 });
 

@@ -3,6 +3,7 @@
 // settings cannot change what these tests see (a .env file in the root still would).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { REPORT_DIR } from '../report-dir.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CUCUMBER_BIN = 'node_modules/@cucumber/cucumber/bin/cucumber.js';
@@ -25,7 +26,7 @@ export function runCucumber(args: string[], env: Record<string, string> = {}, ti
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CUCUMBER_BIN, ...args], {
       cwd: ROOT,
-      env: { ...base, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      env: { ...base, NO_COLOR: '1', FORCE_COLOR: '0', APICHAT_REPORT_DIR: REPORT_DIR, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });

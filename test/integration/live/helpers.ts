@@ -13,6 +13,7 @@ import { PartnerClient } from '../../../src/client/index.ts';
 import { MemoryStore, startListener, type RunningListener } from '../../../src/inbox/index.ts';
 import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
 import { CUCUMBER_BIN, ROOT, stackLines } from '../features/helpers.ts';
+import { REPORT_DIR } from '../report-dir.ts';
 
 export { ROOT, stackLines };
 
@@ -104,7 +105,7 @@ export interface CucumberChild {
 export function runEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_')) env[k] = v;
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...vars };
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', APICHAT_REPORT_DIR: REPORT_DIR, ...vars };
 }
 
 /** `node node_modules/@cucumber/cucumber/bin/cucumber.js <args>` from the repository root (cucumber.js config). */
@@ -218,6 +219,8 @@ export interface Platform {
   partner: PartnerClient;
   /** Every key the platform or the previous webhook holds (must never be printed). */
   secrets: string[];
+  /** Stops the previous webhook's own listener (its handshake then goes unanswered). */
+  stopPrevious(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -238,6 +241,7 @@ export async function startPlatform(options: SimulatorOptions = {}): Promise<Pla
       previous,
       partner,
       secrets: [sim.flowKey, sim.partnerKey, previousKey],
+      stopPrevious: () => l.close(),
       async close() {
         await sim.close();
         await l.close();

@@ -1,5 +1,5 @@
 // Live mode, end to end, as a new user meets it: the step library must drive a bot on any
-// platform implementation that follows protocol.md, configured through the APICHAT_* variables
+// platform implementation that follows the documented wire format, configured through the APICHAT_* variables
 // alone. The stand-in platform is the embedded simulator started here, in the test process, on
 // 127.0.0.1; Cucumber runs as a child process with the normal cucumber.js config and only
 // learns where the platform is from the environment. The listener serves a non-default path
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
+import { SIGNAL_EXIT } from '../../../src/error-codes.ts';
 import type { SimulatorOptions } from '../../../src/simulator/index.ts';
 import {
   assertNoSecrets,
@@ -184,7 +185,7 @@ describe('live mode through the APICHAT_* variables alone', () => {
         // 'close': every process of the run, workers included, has let go of the output.
         const run = await c.done;
         t.diagnostic(`${Math.round(run.ms)} ms`);
-        assert.equal(run.code, 130, `exit code${context(run)}`);
+        assert.equal(run.code, SIGNAL_EXIT[signal as keyof typeof SIGNAL_EXIT], `exit code${context(run)}`);
         assert.ok(run.stderr.includes(`apichat-bdd: ${signal}: cleaning up`), `stderr${context(run)}`);
         assertRestored(run, p);
         assert.deepEqual(stackLines(run.output), [], `no stack trace${context(run)}`);

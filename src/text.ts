@@ -1,0 +1,18 @@
+// Short text for one-line messages (the one truncation every message uses, whitespace folding),
+// and the one {{placeholder}} syntax of step strings and bot files.
+
+/**
+ * {{name}}: a name as a regex named group may spell it (letters, digits, _ and $), dots allowed
+ * for the built-ins such as {{user.name}}; spaces inside the braces are ignored.
+ */
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
+
+/** `s` cut to at most `max` characters, the cut marked with "…". */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, Math.max(0, max - 1))}…` : s;
+}
+
+/** Runs of whitespace (newlines too) folded to one space, trimmed, then truncated. */
+export function oneLine(text: string, max = 200): string {
+  return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
