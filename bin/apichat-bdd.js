@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `apichat-bdd` command: runs src/cli — the compiled dist/src/cli.js in the published
 // package, the TypeScript source through tsx in this repository (where src/ exists).
-// SIGINT/SIGTERM stop `listen` and `simulate` cleanly (a second one exits at once); the other
+// SIGINT/SIGTERM stop `listen`, `simulate`, `crawl` and `record` cleanly (a second one exits at once); the other
 // commands keep Node's default handling, so Ctrl-C ends them immediately.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor, report.
+// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor, crawl, record, report.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -10,9 +10,12 @@ import { formatUserError } from './cli-output.ts';
 import { DEFAULT_LISTEN_PORT, readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
 import { exitCodeOf } from './error-codes.ts';
+import { packageVersion } from './version.ts';
 import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
+import { crawlCommand } from './cli/crawl.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { initCommand } from './cli/init.ts';
+import { recordCommand } from './cli/record.ts';
 import { listenCommand } from './cli/listen.ts';
 import { reportCommand } from './cli/report.ts';
 import { simulateCommand } from './cli/simulate.ts';
@@ -32,13 +35,15 @@ export interface MainOptions {
   stderr?: Out;
   /** Ends `listen` and `simulate` (bin/apichat-bdd.js aborts it on SIGINT/SIGTERM). Default: never. */
   signal?: AbortSignal;
+  /** What `record` reads. Default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
   /** Where `init` scaffolds. Default process.cwd(). */
   cwd?: string;
 }
 
-export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'report', 'help'] as const;
-/** The commands that run until stopped (by MainOptions.signal; SIGINT/SIGTERM in bin/apichat-bdd.js). */
-export const LONG_RUNNING: readonly string[] = ['listen', 'simulate'];
+export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'report', 'help'] as const;
+/** The commands that stop cleanly on MainOptions.signal (SIGINT/SIGTERM in bin/apichat-bdd.js). */
+export const LONG_RUNNING: readonly string[] = ['listen', 'simulate', 'crawl', 'record'];
 
 export function usage(): string {
   const width = Math.max(...Object.keys(VARIABLES).map((v) => v.length));
@@ -87,11 +92,28 @@ Commands:
                          already running on the port); that the bot URL accepts the flow key. That
                          last check sends a real text message "apichat-bdd doctor" from a throwaway
                          bot user ("doctor-…"), so the bot does receive it.
+  crawl                  Walk the bot's postback buttons breadth-first (carousel card buttons too)
+                         and write feature files that pass when run again: one scenario per path,
+                         one file per start message and first button. Each path is visited twice;
+                         replies that differ become \`matching /…/\` steps. Stops at link buttons,
+                         free-text prompts, silence and messages already seen.
+                         Options: --start "text" (repeatable; default "hi"), --depth N (taps after
+                         the start message; default 3; above 8 also give --max-conversations),
+                         --out DIR (default features/crawled), --max-conversations N (default 200),
+                         --rate N/s (messages per second; default 5 against a live bot).
+                         Progress on stderr, a summary line on stdout.
+  record --out FILE      A chat with the bot in the terminal, written as a feature. Input lines:
+                         text is said; a number taps that button; /tap Title [on Card];
+                         /image|/audio|/video|/file URL; /say TEXT; /undo; /save; /help.
+                         End of input (Ctrl-D, or the end of a pipe) replays the chat once and
+                         writes FILE; Ctrl-C leaves without writing. Options: --force (replace
+                         an existing FILE), --rate N/s.
   report FILE.ndjson… [--out FILE.html]
                          One conversation report and one bot-coverage summary from the Cucumber
                          message files of several runs (CI shards: \`cucumber-js --shard i/n --format
                          message:FILE\`). Default --out reports/conversations.html.
   help, --help, -h       This text.
+  --version, -v          The version of apichat-bdd.
 
 Exit codes: 0 success; 1 a failure of the platform or a failed doctor check;
 2 a usage or configuration mistake (one line naming the variable).
@@ -120,6 +142,10 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     stdout.write(usage());
     return EXIT.OK;
   }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    line(stdout, packageVersion());
+    return EXIT.OK;
+  }
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(command.startsWith('-') ? `unknown option ${command}; run \`apichat-bdd --help\`` : `unknown command ${JSON.stringify(command)}; run \`apichat-bdd --help\` for the commands`);
   }
@@ -139,6 +165,7 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     stdout,
     stderr,
     signal: options.signal ?? new AbortController().signal,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
   };
   const args = parsed.positionals;
   switch (command) {
@@ -153,6 +180,10 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     case 'simulate':
       if (args.length > 1) throw new UsageError(`simulate takes at most one bot file, got ${args.length} arguments`);
       return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host, jitterMs: parsed.values['jitter-ms'] });
+    case 'crawl':
+      return crawlCommand(ctx, parsed.values, args);
+    case 'record':
+      return recordCommand(ctx, parsed.values, args);
     case 'doctor':
       noArguments(command, args);
       return doctorCommand(ctx);
@@ -163,12 +194,25 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   }
 }
 
+const COMMON_OPTIONS = { help: { type: 'boolean', short: 'h' } } as const;
+const COMMAND_OPTIONS = {
+  simulate: { port: { type: 'string' }, host: { type: 'string' }, 'jitter-ms': { type: 'string' } },
+  crawl: {
+    start: { type: 'string', multiple: true },
+    depth: { type: 'string' },
+    out: { type: 'string' },
+    'max-conversations': { type: 'string' },
+    rate: { type: 'string' },
+  },
+  record: { out: { type: 'string' }, rate: { type: 'string' }, force: { type: 'boolean' } },
+  report: { out: { type: 'string', short: 'o' } },
+} as const;
+type AllOptions = typeof COMMON_OPTIONS & (typeof COMMAND_OPTIONS)['simulate'] & (typeof COMMAND_OPTIONS)['crawl'] & (typeof COMMAND_OPTIONS)['record'] & (typeof COMMAND_OPTIONS)['report'];
+
+/** Only the options of this command are accepted (strict): anything else is a one-line usage error. */
 function parseCommandArgs(args: string[], command: string) {
-  const common = { help: { type: 'boolean', short: 'h' } } as const;
-  const all = { ...common, port: { type: 'string' }, host: { type: 'string' }, 'jitter-ms': { type: 'string' }, out: { type: 'string', short: 'o' } } as const;
-  const own: Partial<Record<string, ReadonlyArray<keyof typeof all>>> = { simulate: ['port', 'host', 'jitter-ms'], report: ['out'] };
-  // Only the command's own options are accepted: `listen --out x` is a mistake, not ignored.
-  const options = Object.fromEntries(Object.entries(all).filter(([k]) => k === 'help' || own[command]?.includes(k as keyof typeof all))) as typeof all;
+  const own = (COMMAND_OPTIONS as Record<string, object>)[command] ?? {};
+  const options = { ...COMMON_OPTIONS, ...own } as AllOptions;
   const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
   return { values, positionals };
 }

@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   APICHAT_PROFILE_KEY: ['scenario', 'the profile table of "a new conversation as … with:" has an unknown field', 'use the fields the message lists (email, phone)'],
   APICHAT_CARD_COLUMN: ['scenario', 'the table of "the carousel has cards:" has an unknown column', 'use the columns the message lists (title, subtitle, buttons, image, url)'],
   APICHAT_BAD_REGEX: ['scenario', 'a /regex/ in a step is not a valid regular expression', 'fix the pattern named in the message'],
+  APICHAT_UNSTABLE_REPLY: ['scenario', '`crawl` or `record` saw a turn answered differently on its second visit (other replies, not just other values)', 'write that scenario by hand: the bot chooses at random or keeps state across conversations'],
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

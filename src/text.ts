@@ -3,9 +3,11 @@
 
 /**
  * {{name}}: a name as a regex named group may spell it (letters, digits, _ and $), dots allowed
- * for the built-ins such as {{user.name}}; spaces inside the braces are ignored.
+ * for the built-ins such as {{user.name}}; spaces inside the braces are ignored. A name may be
+ * followed by arguments ({{random 10000-99999}} in bot files); the capture holds both, so a
+ * step string's {{random 1-6}} is an unknown variable, not silently left as text.
  */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*(?:\s+[^}]*?)?)\s*\}\}/g;
 
 /** `s` cut to at most `max` characters, the cut marked with "…". */
 export function truncate(s: string, max: number): string {

@@ -17,6 +17,8 @@ export interface CliContext {
   stderr: Out;
   /** Aborted on SIGINT/SIGTERM by bin/apichat-bdd.js; ends `listen` and `simulate`. */
   signal: AbortSignal;
+  /** What `record` reads (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Exit codes: 0 ok, 1 a failure of the platform / a check, 2 a usage or configuration mistake. */

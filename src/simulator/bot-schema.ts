@@ -26,6 +26,9 @@ const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 /** Placeholders every reply string may use, beside the named groups of the rule's regex. */
 export const BUILTIN_VARS = ['user.name', 'user.id', 'user.email', 'user.phone', 'text', 'payload', 'title', 'url'] as const;
 export { PLACEHOLDER };
+export const RANDOM_PLACEHOLDER = /^random\s+(\d+)\s*-\s*(\d+)$/;
+/** randomInt's limit: the range must span fewer than 2^48 values. */
+const RANDOM_SPAN_LIMIT = 2 ** 48;
 
 const nonEmpty = z.string().min(1);
 
@@ -192,13 +195,30 @@ function checkPlaceholders(replies: unknown[], base: PropertyKey[], known: strin
   for (const [path, s] of stringsIn(replies, base)) {
     for (const m of s.matchAll(PLACEHOLDER)) {
       const name = m[1];
-      if (name !== undefined && !known.includes(name)) {
+      if (name === undefined) continue;
+      const random = randomProblem(name);
+      if (random !== undefined) {
+        if (random) ctx.addIssue({ code: 'custom', path, message: random });
+        continue;
+      }
+      if (!known.includes(name)) {
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `unknown placeholder {{${name}}} (known here: ${known.map((k) => `{{${k}}}`).join(', ')})`,
+          message: `unknown placeholder {{${name}}} (known here: ${['random MIN-MAX', ...known].map((k) => `{{${k}}}`).join(', ')})`,
         });
       }
     }
   }
+}
+
+/** undefined: not a random placeholder; '': a valid one; otherwise what is wrong with it. */
+function randomProblem(name: string): string | undefined {
+  if (!/^random\b/.test(name)) return undefined;
+  const m = RANDOM_PLACEHOLDER.exec(name);
+  if (!m) return `{{${name}}}: write a random number as {{random MIN-MAX}}, e.g. {{random 10000-99999}}`;
+  const [min, max] = [Number(m[1]), Number(m[2])];
+  if (min > max) return `{{${name}}}: the range must go from the smaller number to the larger, e.g. {{random ${max}-${min}}}`;
+  if (max - min + 1 >= RANDOM_SPAN_LIMIT || !Number.isSafeInteger(max)) return `{{${name}}}: the range is too large (at most 2^48 - 1 values)`;
+  return '';
 }

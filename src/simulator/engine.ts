@@ -1,8 +1,10 @@
 // The scripted bot's brain: rule matching, per-user state and {{placeholder}} filling.
-// Pure: no I/O, no clocks, no randomness. The server turns its replies into wire payloads.
+// No I/O and no clocks; randomness ({{random MIN-MAX}}) comes from an injectable source, so
+// tests can fix it. The server turns its replies into wire payloads.
+import { randomInt } from 'node:crypto';
 import { ATTACHMENT_KINDS, type AttachmentKind, type ButtonInput, type CardInput, type UserAction } from '../protocol/index.ts';
 import { BOT_FILE_ERROR, validateBot } from './bot-file.ts';
-import { PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
+import { PLACEHOLDER, RANDOM_PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
 import { ApiChatError } from '../errors.ts';
 
 export interface BotUser {
@@ -51,12 +53,17 @@ function list(v: string | string[] | undefined): string[] | null {
 
 const norm = (s: string) => s.trim().toLowerCase();
 
+/** Draws a whole number from min to max inclusive. */
+export type RandomSource = (min: number, max: number) => number;
+
+const cryptoRandom: RandomSource = (min, max) => randomInt(min, max + 1);
+
 export class BotEngine {
   readonly bot: BotDefinition;
   private readonly rules: CompiledRule[];
   private readonly states = new Map<string, string>();
 
-  constructor(bot: BotDefinition) {
+  constructor(bot: BotDefinition, private readonly random: RandomSource = cryptoRandom) {
     this.bot = validateBot(bot);
     this.rules = this.bot.rules.map((rule, index) => {
       const m = rule.match;
@@ -95,7 +102,7 @@ export class BotEngine {
   /** One turn: picks the rule, fills the replies, moves the user's state. */
   respond(user: BotUser, action: UserAction): Turn {
     const stateBefore = this.stateOf(user.id);
-    const base = baseVars(user, action);
+    const base = baseVars(user, action, this.random);
     const candidates =
       stateBefore === null
         ? this.rules.filter((r) => r.rule.match.state === undefined)
@@ -106,7 +113,7 @@ export class BotEngine {
     for (const c of candidates) {
       const groups = matches(c, action);
       if (groups === null) continue;
-      const vars = { ...base, ...groups };
+      const vars = withRandom({ ...base, ...groups }, this.random);
       if (c.rule.set_state !== undefined) this.setState(user.id, c.rule.set_state);
       return {
         replies: c.rule.replies.map((r) => resolveReply(r, vars)),
@@ -126,17 +133,24 @@ export class BotEngine {
   }
 }
 
-function baseVars(user: BotUser, action: UserAction): Record<string, string> {
-  const vars: Record<string, string> = {
-    'user.id': user.id,
-    'user.name': user.name ?? '',
-    'user.email': user.email ?? '',
-    'user.phone': user.phone ?? '',
-    text: '',
-    payload: '',
-    title: '',
-    url: '',
-  };
+/** Random values are drawn on first use and kept in `vars`, so one turn quotes one value per range. */
+const RANDOM_SOURCE = Symbol('random');
+type Vars = Record<string, string> & { [RANDOM_SOURCE]?: RandomSource };
+
+function baseVars(user: BotUser, action: UserAction, random: RandomSource): Record<string, string> {
+  const vars = withRandom(
+    {
+      'user.id': user.id,
+      'user.name': user.name ?? '',
+      'user.email': user.email ?? '',
+      'user.phone': user.phone ?? '',
+      text: '',
+      payload: '',
+      title: '',
+      url: '',
+    },
+    random,
+  );
   if (action.kind === 'text') vars.text = action.text;
   else if (action.kind === 'postback') {
     vars.payload = action.payload;
@@ -170,7 +184,19 @@ function matches(c: CompiledRule, action: UserAction): Record<string, string> | 
 }
 
 export function fillTemplate(s: string, vars: Record<string, string>): string {
-  return s.replace(PLACEHOLDER, (_all, name: string) => vars[name] ?? '');
+  return s.replace(PLACEHOLDER, (_all, name: string) => vars[name] ?? drawRandom(vars as Vars, name));
+}
+
+function withRandom(vars: Record<string, string>, random: RandomSource): Vars {
+  return Object.defineProperty(vars, RANDOM_SOURCE, { value: random, enumerable: false });
+}
+
+function drawRandom(vars: Vars, name: string): string {
+  const m = RANDOM_PLACEHOLDER.exec(name);
+  if (!m) return '';
+  const key = `random ${m[1]}-${m[2]}`;
+  vars[key] ??= String((vars[RANDOM_SOURCE] ?? cryptoRandom)(Number(m[1]), Number(m[2])));
+  return vars[key];
 }
 
 function fillDeep(v: unknown, vars: Record<string, string>): unknown {

@@ -127,7 +127,7 @@ describe('the demo bot (bots/demo.yaml)', () => {
   };
 
   test('loads from DEMO_BOT_PATH and answers every command as documented', async () => {
-    const e = new BotEngine(await loadBotFile(DEMO_BOT_PATH));
+    const e = new BotEngine(await loadBotFile(DEMO_BOT_PATH), (min, max) => (min === 10000 && max === 99999 ? 20417 : Number.NaN));
     const turn = (a: UserAction) => e.respond(user, a).replies.map(show);
     const menu =
       'buttons: What would you like to do? [Rooms=ROOMS, Book=BOOK, Help=HELP, Website web_url https://example.com/grand-demo-hotel]';
@@ -138,6 +138,8 @@ describe('the demo bot (bots/demo.yaml)', () => {
     assert.deepEqual(turn(say('Hi')), ['text: Hello! I am the Grand Demo Hotel bot.', menu]);
     assert.deepEqual(turn(say('hello')), ['text: Hello! I am the Grand Demo Hotel bot.', menu]);
     assert.deepEqual(turn(say('menu')), [menu]);
+    assert.deepEqual(turn(say('bye')), ['buttons: Thanks for visiting the Grand Demo Hotel. [Menu=MENU]']);
+    assert.deepEqual(turn(tap('Menu', 'MENU')), [menu]);
     assert.deepEqual(turn(tap('Rooms', 'ROOMS')), [rooms]);
     assert.deepEqual(turn(say('book')), [rooms]);
     assert.deepEqual(turn(tap('Details', 'DETAILS_SUITE')), ['text: Suite: 55 m², separate living room, bathtub, breakfast included.']);

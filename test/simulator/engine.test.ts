@@ -186,3 +186,51 @@ describe('renderReply: the exact wire JSON', () => {
     assert.ok(kinds.every((m) => m.sender_id === 'u-ann' && m.conv_id === 123));
   });
 });
+
+describe('{{random MIN-MAX}}', () => {
+  const booking: BotDefinition = {
+    rules: [
+      {
+        match: { text: 'book' },
+        replies: [{ text: 'Ref BK-{{random 10000-99999}}.' }, { text: 'Note BK-{{ random 10000 - 99999 }} / {{random 1-6}}', private: true }],
+      },
+    ],
+  };
+
+  test('draws from the injected source within the range, once per range and turn', () => {
+    const calls: Array<[number, number]> = [];
+    let next = 20417;
+    const e = new BotEngine(booking, (min, max) => {
+      calls.push([min, max]);
+      return min === 1 ? 4 : next++;
+    });
+    assert.deepEqual(texts(e.respond(ann, say('book')).replies), ['Ref BK-20417.', 'Note BK-20417 / 4']);
+    assert.deepEqual(texts(e.respond(ann, say('book')).replies), ['Ref BK-20418.', 'Note BK-20418 / 4'], 'a new value each turn');
+    assert.deepEqual(calls, [[10000, 99999], [1, 6], [10000, 99999], [1, 6]]);
+  });
+
+  test('the default source is random and stays in the range', () => {
+    const e = new BotEngine(booking);
+    const refs = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const [first] = e.respond(ann, say('book')).replies;
+      const m = /^Ref BK-(\d+)\.$/.exec(first?.kind === 'text' ? first.text : '');
+      assert.ok(m && Number(m[1]) >= 10000 && Number(m[1]) <= 99999, `in range: ${m?.[1]}`);
+      refs.add(m[1]!);
+    }
+    assert.ok(refs.size > 1, 'not a constant');
+  });
+
+  for (const [placeholder, why] of [
+    ['{{random}}', /write a random number as \{\{random MIN-MAX\}\}/],
+    ['{{random 9-1}}', /from the smaller number to the larger/],
+    ['{{random 0-999999999999999999}}', /too large/],
+  ] as const) {
+    test(`a malformed ${placeholder} is a bot-file error`, () => {
+      assert.throws(
+        () => new BotEngine({ rules: [{ match: { text: 'x' }, replies: [{ text: `n ${placeholder}` }] }] }),
+        (e) => isApiChatError(e, 'APICHAT_BOT_FILE') && why.test(e.message),
+      );
+    });
+  }
+});

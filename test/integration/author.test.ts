@@ -1,0 +1,89 @@
+// The Done-when of `crawl` and `record`, as a user runs them: child processes of
+// bin/apichat-bdd.js against the embedded simulator, and the features they write run twice in
+// a row by Cucumber with the repository's support code. The demo bot's booking reference is
+// random, so a feature that passes twice has generalised it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FIXTURE_CONFIG, ROOT, runCucumber, stackLines } from './features/helpers.ts';
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Quiet windows can be short against the simulator (it delivers within ~20 ms); 250 ms leaves room for a busy machine. */
+const FAST_ENV = { APICHAT_QUIET_MS: '250' };
+
+function cli(args: string[], input?: string, env: Record<string, string> = FAST_ENV): Promise<CliRun> {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_')) base[k] = v;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/apichat-bdd.js', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs the features twice in a row; both runs must pass every scenario. */
+async function passesTwice(files: string[], scenarios: number): Promise<void> {
+  for (const round of [1, 2]) {
+    const run = await runCucumber(['--config', FIXTURE_CONFIG, ...files.map((f) => relative(ROOT, f))], FAST_ENV);
+    const context = `\n--- round ${round} output ---\n${run.output}`;
+    assert.equal(run.code, 0, `exit code${context}`);
+    assert.match(run.stdout, new RegExp(`${scenarios} scenarios? \\(${scenarios} passed\\)`), `summary${context}`);
+    assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
+  }
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'apichat-author-it-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('apichat-bdd crawl --start hi --depth 3 (demo bot)', () => {
+  test('taps every postback button reachable within depth 3, and its features pass twice in a row', async () => {
+    const out = join(dir, 'crawled');
+    const r = await cli(['crawl', '--start', 'hi', '--depth', '3', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^apichat-bdd crawl: 12 paths, 12 scenarios written in 4 files, postback buttons: 11 found, 11 tapped, 1 link button not followed, 3 cycles cut, 1 volatile reply generalised\n$/);
+    assert.match(r.stderr, /\[12 done, 0 queued, 11 buttons found\]/);
+    const files = (await readdir(out)).sort();
+    assert.deepEqual(files, ['hi--book.feature', 'hi--help.feature', 'hi--rooms.feature', 'hi.feature']);
+    const text = (await Promise.all(files.map((f) => readFile(join(out, f), 'utf8')))).join('\n');
+    // Every postback button of the demo bot within three taps of "hi" (the menu, the cards, the confirmation).
+    const tapped = new Set([...text.matchAll(/When the user taps ("[^"]+"(?: on card "[^"]+")?)/g)].map((m) => m[1]));
+    const expected = ['"Rooms"', '"Book"', '"Help"', '"Yes"', '"No"', ...['Deluxe', 'Suite', 'Standard'].flatMap((c) => [`"Choose" on card "${c}"`, `"Details" on card "${c}"`])];
+    assert.deepEqual([...tapped].sort(), expected.sort());
+    assert.doesNotMatch(text, /taps "Website"/, 'the link button is shown, never tapped');
+    assert.match(text, /Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\//);
+    await passesTwice(files.map((f) => join(out, f)), 12);
+  });
+});
+
+describe('apichat-bdd record from a pipe (demo bot)', () => {
+  test('the booking flow ending in a random reference writes a feature that passes twice in a row', async () => {
+    const file = join(dir, 'booking.feature');
+    const r = await cli(['record', '--out', file], ['rooms', '/tap Choose on Suite', '/tap Maybe', '1', ''].join('\n'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /cannot tap "Maybe": no message offers it; .* are "Yes", "No" \(nothing recorded\)/);
+    assert.match(r.stdout, /\[1\] Yes {3}\[2\] No/);
+    assert.match(r.stdout, /Your booking reference is BK-\d{5}\./);
+    const feature = await readFile(file, 'utf8');
+    assert.match(feature, /When the user taps "Yes"\n    Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\/\n/);
+    assert.doesNotMatch(feature, /Maybe/);
+    await passesTwice([file], 1);
+  });
+});
