@@ -5,6 +5,9 @@
 const common = {
   import: ['steps/tsx-register.js', 'steps/support/*.ts', 'steps/*.steps.ts'],
   plugin: ['./steps/plugin.mjs'],
+  // A failure on the console reads as the failure and where the chat is; the transcript and the
+  // chat picture stay attached for cucumber.html, messages and the conversation report.
+  formatOptions: { printAttachments: false },
 };
 
 // Every run also writes the conversation report (one self-contained HTML page). The reports go

@@ -25,3 +25,11 @@ Feature: Help and unrecognised input
     Given a new conversation
     When the user says "html"
     Then the bot replies "<script>alert(1)</script>"
+
+  Scenario: Goodbye offers one button back to the menu
+    Given a new conversation
+    When the user says "bye"
+    Then the bot replies "Thanks for visiting the Grand Demo Hotel."
+    And the bot shows button "Menu"
+    When the user taps "Menu"
+    Then the bot shows buttons "Rooms", "Book", "Help", "Website"

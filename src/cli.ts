@@ -10,6 +10,7 @@ import { formatUserError } from './cli-output.ts';
 import { DEFAULT_LISTEN_PORT, readEnv, VARIABLES } from './config.ts';
 import { isApiChatError } from './errors.ts';
 import { exitCodeOf } from './error-codes.ts';
+import { packageVersion } from './version.ts';
 import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 import { doctorCommand } from './cli/doctor.ts';
 import { initCommand } from './cli/init.ts';
@@ -86,6 +87,7 @@ Commands:
                          last check sends a real text message "apichat-bdd doctor" from a throwaway
                          bot user ("doctor-…"), so the bot does receive it.
   help, --help, -h       This text.
+  --version, -v          The version of apichat-bdd.
 
 Exit codes: 0 success; 1 a failure of the platform or a failed doctor check;
 2 a usage or configuration mistake (one line naming the variable).
@@ -112,6 +114,10 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
   const [command, ...rest] = options.argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     stdout.write(usage());
+    return EXIT.OK;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    line(stdout, packageVersion());
     return EXIT.OK;
   }
   if (!(COMMANDS as readonly string[]).includes(command)) {

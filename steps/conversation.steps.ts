@@ -49,6 +49,9 @@ Then('{bot} replies/reply matching {regex}', async function (this: ChatWorld, _b
 Then('{bot} shows/show buttons {strings}', async function (this: ChatWorld, _b: string, titles: string[]) {
   await this.expect({ kind: 'buttons', titles: titles.map((t) => this.s(t)) });
 });
+Then('{bot} shows/show button {string}', async function (this: ChatWorld, _b: string, title: string) {
+  await this.expect({ kind: 'buttons', titles: [this.s(title)] }); // exactly one button
+});
 Then('{bot} shows/show a link button {string} to {string}', async function (this: ChatWorld, _b: string, title: string, url: string) {
   await this.expect({ kind: 'link', title: this.s(title), url: this.s(url) });
 });

@@ -25,6 +25,9 @@ const common = {
     'steps/**/*.{ts,mts,js,mjs}', // your own steps
   ],
   plugin: ['apichat-bdd/plugin'], // starts the listener (and the simulator) once per run
+  // A failure on the console reads as the failure, without a line per attachment; the chat stays
+  // attached for cucumber.html and the conversation report.
+  formatOptions: { printAttachments: false },
 };
 
 // Every run also writes the conversation report (one self-contained HTML page).

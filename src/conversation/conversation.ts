@@ -4,7 +4,8 @@ import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessa
 import type { ConversationFeed, Inbox } from '../inbox/index.ts';
 import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
-import { ConversationError, formatFailure } from './errors.ts';
+import { nearestDiff } from './diff.ts';
+import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
 import { describeAction, type TranscriptData, type TranscriptEvent } from './transcript.ts';
@@ -228,13 +229,9 @@ export class Conversation {
       throw new ConversationError(
         'APICHAT_REPLY_MISMATCH',
         formatFailure('The message claimed by the previous step does not match.', {
-          expected: describeExpectation(e),
-          turn: this.turn,
-          turnLabel: this.turnLabel,
-          unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-          turnStartedAt: this.turnStartedAt,
+          ...(await this.failureContext(describeExpectation(e))),
           notes: [`the previous step claimed ${renderCompact(previous.message)}`, ...actualDetails(e, [previous.message]), ...this.lateNotes()],
-          rejections: await this.rejectionNote(),
+          diff: nearestDiff(e, [previous.message]),
         }),
       );
     }
@@ -259,14 +256,10 @@ export class Conversation {
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
-        expected: describeExpectation(e),
+        ...(await this.failureContext(describeExpectation(e))),
         waitedMs,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
         notes: [...notes, ...this.lateNotes()],
-        rejections: await this.rejectionNote(),
+        diff: nearestDiff(e, this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy).map((r) => r.message)),
       }),
     );
   }
@@ -280,14 +273,9 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        expected: `no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`,
+        ...(await this.failureContext(`no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`)),
         waitedMs: nowMs() - started,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
         notes: [...duplicateNotes(this.unclaimed(), this.received), ...this.lateNotes()],
-        rejections: await this.rejectionNote(),
       }),
     );
   }
@@ -301,13 +289,8 @@ export class Conversation {
     throw new ConversationError(
       'APICHAT_TOO_SLOW',
       formatFailure(latency === undefined ? `No reply within ${limitMs} ms.` : `The first reply took ${Math.round(latency)} ms.`, {
-        expected: `a reply within ${limitMs} ms of the user's action`,
+        ...(await this.failureContext(`a reply within ${limitMs} ms of the user's action`)),
         waitedMs: nowMs() - this.turnStartedAt,
-        turn: this.turn,
-        turnLabel: this.turnLabel,
-        unclaimed: this.unclaimed().map((x) => ({ message: x.message, at: x.message.arrived_at })),
-        turnStartedAt: this.turnStartedAt,
-        rejections: await this.rejectionNote(),
       }),
     );
   }
@@ -315,6 +298,12 @@ export class Conversation {
   /** Records a step's outcome at its place in the transcript (the report draws failures there). */
   recordCheck(step: string, ok: boolean, error?: string): void {
     this.transcript.events.push({ type: 'check', turn: this.turn, at: nowMs(), step, ok, ...(error ? { error } : {}) });
+  }
+
+  /** What every failure in this turn shows: the turn, its unclaimed replies, rejected deliveries. */
+  private async failureContext(expected: string): Promise<FailureContext> {
+    const unclaimed = this.unclaimed().map((r) => ({ message: r.message, at: r.message.arrived_at }));
+    return { expected, turn: this.turn, turnLabel: this.turnLabel, unclaimed, turnStartedAt: this.turnStartedAt, rejections: await this.rejectionNote() };
   }
 
   /** Notes for unclaimed replies of this turn that may be late replies of the turn before. */

@@ -2,6 +2,7 @@
 // each delivery with the time since the user's action, which buttons the user then tapped,
 // and each failed check with its expectation and the replies no step had claimed.
 import { TranscriptSchema, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
+import { DIFF_LABEL } from '../conversation/errors.ts';
 import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.ts';
 
 type BotEvent = Extract<TranscriptEvent, { type: 'bot' }>;
@@ -38,6 +39,8 @@ export interface CheckItem {
   expected?: string;
   /** Replies of this turn no step had claimed when the check failed (private notes excluded). */
   unclaimed: Array<{ message: BotMessage; sinceActionMs: number }>;
+  /** The failure's diff against the nearest reply (src/conversation/diff.ts), when it has one. */
+  diff?: { headline: string; lines: string[] };
 }
 export type ChatItem = UserItem | BotItem | CheckItem;
 
@@ -105,7 +108,21 @@ function checkItem(e: CheckEvent, unclaimed: CheckItem['unclaimed']): CheckItem 
     headline: error.split('\n')[0] ?? '',
     ...(expected !== undefined ? { expected } : {}),
     unclaimed,
+    ...diffOf(error),
   };
+}
+
+/** The diff block of a failure message: its `diff:` line and the indented lines under it. */
+export function diffOf(error: string): Pick<CheckItem, 'diff'> {
+  const lines = error.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(DIFF_LABEL));
+  if (start < 0) return {};
+  const body: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l !== '' && !l.startsWith('    ')) break; // the next `  label:` line
+    body.push(l.slice(4));
+  }
+  return { diff: { headline: lines[start]!.slice(DIFF_LABEL.length), lines: body } };
 }
 
 /** "+12 ms", "+1.3 s". */

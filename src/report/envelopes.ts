@@ -49,7 +49,13 @@ export interface Pickle {
   name: string;
   astNodeIds: string[];
   tags: Array<{ name: string }>;
-  steps: Array<{ id: string; text: string; astNodeIds: string[] }>;
+  steps: Array<{ id: string; text: string; astNodeIds: string[]; argument?: PickleStepArgument }>;
+}
+
+/** A step's data table or doc string, as the pickle carries it (placeholders already filled). */
+export interface PickleStepArgument {
+  dataTable?: { rows: Array<{ cells: Array<{ value: string }> }> };
+  docString?: { content: string; mediaType?: string };
 }
 
 export interface TestCase {

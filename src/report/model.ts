@@ -4,7 +4,7 @@
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { parseTranscript } from './chat.ts';
 import { computeCoverage, type Coverage } from './coverage.ts';
-import { toMillis, type Attachment, type Envelope, type GherkinChild, type GherkinDocument, type Hook, type Pickle, type TestCase, type TestStepResult } from './envelopes.ts';
+import { toMillis, type Attachment, type Envelope, type GherkinChild, type GherkinDocument, type Hook, type Pickle, type PickleStepArgument, type TestCase, type TestStepResult } from './envelopes.ts';
 
 /** The media type of the transcript every scenario carries (steps/support/hooks.ts attaches it). */
 export const TRANSCRIPT_MEDIA_TYPE = 'application/vnd.apichat.transcript+json';
@@ -20,6 +20,10 @@ export interface StepReport {
   message?: string;
   /** A hook rather than a Gherkin step (listed only when it did not pass). */
   hook?: boolean;
+  /** The step's data table, rows of cells (the header row first). */
+  table?: string[][];
+  /** The step's doc string. */
+  docString?: string;
 }
 
 export interface ScenarioReport {
@@ -229,11 +233,13 @@ export class ReportBuilder {
       const message = result?.message ?? result?.exception?.message;
       let keyword = '';
       let text: string;
+      let argument: Pick<StepReport, 'table' | 'docString'> = {};
       const hook = ts.hookId !== undefined;
       if (ts.pickleStepId !== undefined) {
         const ps = pickleSteps.get(ts.pickleStepId);
         keyword = ps ? (this.gherkinSteps.get(ps.astNodeIds[0] ?? '')?.keyword ?? '') : '';
         text = ps?.text ?? '';
+        argument = stepArgument(ps?.argument);
       } else {
         const h = this.hooks.get(ts.hookId ?? '');
         text = h?.name ? `Hook "${h.name}"` : `${hookType(h?.type)}hook${h?.sourceReference?.uri ? ` (${h.sourceReference.uri}${h.sourceReference.location ? `:${h.sourceReference.location.line}` : ''})` : ''}`;
@@ -242,7 +248,7 @@ export class ReportBuilder {
         failure = { step: `${keyword}${text}`.trim(), status, message: message ?? status };
       }
       if (hook && status === 'passed') continue;
-      steps.push({ keyword, text, status, durationMs, ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
+      steps.push({ keyword, text, status, durationMs, ...argument, ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
     }
     const status = worstStatus(tc.testSteps.map((ts) => toStatus(s.results.get(ts.id)?.status)));
     const scenario = this.scenarios.get(pickle.astNodeIds[0] ?? '');
@@ -263,6 +269,12 @@ export class ReportBuilder {
       ...(failure ? { failure } : {}),
     };
   }
+}
+
+function stepArgument(a: PickleStepArgument | undefined): Pick<StepReport, 'table' | 'docString'> {
+  if (a?.dataTable) return { table: a.dataTable.rows.map((r) => r.cells.map((c) => c.value)) };
+  if (a?.docString) return { docString: a.docString.content };
+  return {};
 }
 
 function hookType(type: string | undefined): string {

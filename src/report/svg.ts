@@ -314,6 +314,12 @@ function drawCheck(c: Canvas, k: CheckItem): void {
   add(`✗ Step failed: ${k.step}`, `font-weight="600" fill="${COLORS.fail}"`);
   if (k.headline) add(k.headline, `fill="${COLORS.fg}"`, 12.5, 17);
   add(`expected: ${k.expected ?? k.step}`, `font-size="12" fill="${COLORS.pass}"`, 12, 16);
+  if (k.diff) {
+    // The diff's own lines, monospaced so the `?` markers sit under the characters they mark.
+    add(`nearest reply: ${k.diff.headline}`, `font-size="12" fill="${COLORS.fg}"`, 12, 16, 2);
+    const colour = (l: string): string => (l.startsWith('- ') ? COLORS.pass : l.startsWith('+ ') || l.startsWith('? ') ? COLORS.fail : COLORS.muted);
+    for (const l of k.diff.lines.slice(3, 15)) add(l, `font-size="11.5" font-family="ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace" style="white-space:pre" fill="${colour(l)}"`, 11.5, 15, 1);
+  }
   if (k.unclaimed.length === 0) add('unclaimed: no unclaimed reply in this turn', `font-size="12" fill="${COLORS.muted}"`, 12, 16);
   for (const u of k.unclaimed.slice(0, 6)) add(`unclaimed: ${renderCompact(u.message)}  (${formatSince(u.sinceActionMs)})`, `font-size="12" fill="${COLORS.fail}"`, 12, 16, 3);
   const hh = rows.reduce((sum, row) => sum + row.lines.length * row.lh, 0) + 16;

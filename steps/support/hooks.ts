@@ -1,5 +1,5 @@
-// Scenario lifecycle: label claims with the running step, attach the transcript to every
-// scenario (failing or not), and keep user mistakes free of stack traces.
+// Scenario lifecycle: label claims with the running step, attach the transcript and the chat
+// picture to every scenario (failing or not), and keep user mistakes free of stack traces.
 import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/errors.ts';
 import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts';
@@ -49,8 +49,16 @@ BeforeStep(function (this: ChatWorld, { pickleStep }) {
   this.currentStep = pickleStep.text;
 });
 
-AfterStep(function (this: ChatWorld, { pickleStep, result }) {
-  if (result.status === Status.FAILED) this.started?.recordCheck(pickleStep.text, false, result.message);
+// The chat picture goes on the failing step (or the last step), where Cucumber's HTML report shows
+// it open beside the error; attached in After it sat two clicks deep under "1 hooks". An AfterStep
+// hook's attachment belongs to the step it follows. The run's console formatters leave
+// attachments out (formatOptions.printAttachments: false in cucumber.js).
+const pictured = new WeakSet<ChatWorld>();
+
+AfterStep(function (this: ChatWorld, { pickle, pickleStep, result }) {
+  const failed = result.status === Status.FAILED;
+  if (failed) this.started?.recordCheck(pickleStep.text, false, result.message);
+  if (failed || pickle.steps.at(-1)?.id === pickleStep.id) attachPicture(this, pickle.name, failed ? 'failed' : 'passed');
 });
 
 After(async function (this: ChatWorld, { pickle, result }) {
@@ -59,17 +67,25 @@ After(async function (this: ChatWorld, { pickle, result }) {
   await this.endConversation();
   this.log(renderTranscript(c.transcript));
   this.attach(JSON.stringify(c.transcript), TRANSCRIPT_MEDIA_TYPE);
-  // The same chat as a picture: a Buffer is sent base64-encoded, so Cucumber's HTML report
-  // shows it inline as an image (a { contentEncoding } option would be ignored by attach()).
+  // A scenario that stopped before its steps ran (a hook, an undefined step) gets its picture here.
+  attachPicture(this, pickle.name, String(result?.status ?? '').toLowerCase());
+});
+
+function attachPicture(world: ChatWorld, title: string, status: string): void {
+  const c = world.started;
+  if (!c || pictured.has(world)) return;
+  pictured.add(world);
+  // A Buffer is sent base64-encoded, so Cucumber's HTML report shows it inline as an image
+  // (a { contentEncoding } option would be ignored by attach()).
   let svg: string;
   try {
-    svg = renderConversationSvg(c.transcript, { title: pickle.name, status: String(result?.status ?? '').toLowerCase() });
+    svg = renderConversationSvg(c.transcript, { title, status });
   } catch (e) {
-    this.log(`apichat-bdd: could not draw the conversation: ${(e as Error).message}`); // a drawing bug must not fail the scenario
+    world.log(`apichat-bdd: could not draw the conversation: ${(e as Error).message}`); // a drawing bug must not fail the scenario
     return;
   }
-  this.attach(Buffer.from(svg, 'utf8'), { mediaType: 'image/svg+xml', fileName: 'conversation.svg' });
-});
+  world.attach(Buffer.from(svg, 'utf8'), { mediaType: 'image/svg+xml', fileName: 'conversation.svg' });
+}
 
 AfterAll(async function () {
   await closeRunContext();

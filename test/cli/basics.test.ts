@@ -2,7 +2,9 @@
 // missing variables. Each mistake is one line on stderr, exit code 2, no stack trace.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { VARIABLES } from '../../src/config.ts';
+import { packageVersion } from '../../src/version.ts';
 import { assertNoSecrets, oneLine, run } from './helpers.ts';
 
 describe('apichat-bdd --help', () => {
@@ -19,6 +21,23 @@ describe('apichat-bdd --help', () => {
       assert.match(r.stdout, /sends a real text message/);
     });
   }
+});
+
+describe('apichat-bdd --version', () => {
+  for (const argv of [['--version'], ['-v'], ['version']]) {
+    it(`${JSON.stringify(argv)} prints the version of package.json on stdout, exit 0`, async () => {
+      const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      const r = await run(argv);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.equal(r.stderr, '');
+    });
+  }
+
+  it('finds the nearest package.json named apichat-bdd, whatever folder the code runs from', () => {
+    assert.equal(packageVersion(new URL('../../src/cli/deep/file.js', import.meta.url)), packageVersion());
+    assert.equal(packageVersion(new URL('file:///nowhere/at/all.js')), 'unknown');
+  });
 });
 
 describe('apichat-bdd usage mistakes', () => {

@@ -42,7 +42,7 @@ describe('apichat-bdd init', () => {
     assert.match(r.stdout, /Next:\n  npx cucumber-js .*\n  cp \.env\.example \.env .*\n  npx apichat-bdd doctor /);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'steps/package.json'), 'utf8')), { type: 'module' });
     const config = readFileSync(join(dir, 'cucumber.mjs'), 'utf8');
-    for (const s of ["'apichat-bdd/register'", "'apichat-bdd/steps'", "plugin: ['apichat-bdd/plugin']", 'apichat-bdd/report-formatter:reports/conversations.html']) assert.ok(config.includes(s), s);
+    for (const s of ["'apichat-bdd/register'", "'apichat-bdd/steps'", "plugin: ['apichat-bdd/plugin']", 'apichat-bdd/report-formatter:reports/conversations.html', 'formatOptions: { printAttachments: false }']) assert.ok(config.includes(s), s);
   });
 
   it('.env.example lists every APICHAT_* variable of the configuration table, commented out', async (t) => {

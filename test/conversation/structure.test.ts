@@ -43,6 +43,10 @@ describe('shows buttons', () => {
     assert.match(err.message, /expected: buttons "A", "C" \(exactly these, in this order\)/);
     assert.match(err.message, /note: {5}the previous step claimed buttons "Pick one" \["A", "B"\]/);
     assert.match(err.message, /1 unclaimed reply in this turn:\n {4}- buttons "Other" \["A", "C"\]/);
+    // the diff is against the claimed message, the one the step is about
+    assert.match(err.message, /diff: {5}nearest reply, buttons "Pick one": missing "C"; extra "B"\n/);
+    assert.match(err.message, /\n {6}"A"\n {4}- "C"\n {4}\+ "B"\n/);
+    assert.ok(err.message.indexOf('diff:') < err.message.indexOf('received:'));
   });
 
   it('buttons must be exactly these titles in this order', async (t) => {
@@ -81,6 +85,15 @@ describe('shows buttons', () => {
 });
 
 describe('carousels', () => {
+  it('a data table that times out shows the differing card field against the nearest carousel', async (t) => {
+    const { c, bot, r } = await harness(t);
+    bot.onNextSend((_a, b) => b.deliver(r.text('Our rooms are:'), r.carousel('Our rooms', ROOMS)));
+    await c.say('rooms');
+    const rows = [{ title: 'Deluxe', subtitle: 'Garden view' }, { title: 'Suite' }, { title: 'Single' }];
+    const err = await rejectsWith(c.expect({ kind: 'carousel', rows }, 'the carousel has cards:'), 'APICHAT_REPLY_TIMEOUT');
+    assert.match(err.message, /diff: {5}nearest reply, carousel "Our rooms" \(3 cards\), card 1 differs\n {4}- expected\n {4}\+ actual\n\n {6}card 1 "Deluxe"\n {4}- {3}subtitle "Garden view"\n {4}\+ {3}subtitle "Sea view"\n {2}received: 2 unclaimed replies/);
+  });
+
   it('count, titles and rows (title, subtitle, buttons) of one carousel, the first step claiming it', async (t) => {
     const { c, bot, r } = await harness(t);
     bot.onNextSend((_a, b) => b.deliver(r.carousel('Our rooms', ROOMS)));

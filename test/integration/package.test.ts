@@ -59,7 +59,7 @@ function assertPassed(r: Run, scenarios: number): void {
 
 describe('the installed package', { concurrency: 1 }, () => {
   test('ships compiled JavaScript with types and the runtime files, and no tests, benchmarks, CI or screenshots', () => {
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/bots/demo.yaml', 'bin/apichat-bdd.js', 'package.json', 'README.md']) {
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/bots/demo.yaml', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md']) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     const unwanted = files.filter((f) => /^(test|bench|\.ci|docs|examples|src|steps|scripts)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
@@ -75,6 +75,11 @@ describe('the installed package', { concurrency: 1 }, () => {
     assertPassed(await sh('npx', ['cucumber-js'], PROJECT), 2);
     assertPassed(await sh('npx', ['cucumber-js', '--parallel', '2'], PROJECT), 2);
     assert.match(readFileSync(join(PROJECT, 'reports/conversations.html'), 'utf8'), /Grand Demo Hotel/);
+  });
+
+  test('apichat-bdd --version prints the installed version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(ok(await sh('npx', ['apichat-bdd', '--version'], PROJECT), 'apichat-bdd --version').trim(), version);
   });
 
   test('a TypeScript custom step imports ChatWorld and values from apichat-bdd; its failure reads like a built-in one', async () => {

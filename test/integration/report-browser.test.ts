@@ -58,6 +58,28 @@ function runCucumber(reportDir: string): Promise<Run> {
   });
 }
 
+/** Which `conversation.svg` summary of Cucumber's HTML report follows the scenario's name (document order). */
+function pictureIndex(html: Page, name: string): Promise<number> {
+  return html.evaluate((n) => {
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+    const all = Array.from(doc.querySelectorAll('h2, h3, h4, summary, span, div'));
+    let current = '';
+    let index = -1;
+    let found = -1;
+    for (const el of all) {
+      const t = (el.textContent ?? '').trim();
+      if (/^Scenario: \S/.test(t) && t.length < 80) current = t; // the heading, not its keyword span alone
+      else if (t === 'conversation.svg' && (el as unknown as { tagName: string }).tagName === 'SUMMARY') {
+        index++;
+        if (current.includes(n) && found < 0) found = index;
+      }
+    }
+    return found;
+  }, name);
+}
+
+const FAILING = ['Scenario: A reply the bot never sends', 'Scenario: Room prices that changed'];
+
 describe('the conversation report in headless Chromium', { skip, timeout: 240_000 }, () => {
   let dir: string;
   let run: Run;
@@ -92,19 +114,20 @@ describe('the conversation report in headless Chromium', { skip, timeout: 240_00
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('cucumber-js ran the fixtures with two workers, one scenario failing, and printed the coverage line', () => {
+  test('cucumber-js ran the fixtures with two workers, two scenarios failing, and printed the coverage line', () => {
     const context = `\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
     assert.equal(run.code, 1, `exit code${context}`);
-    assert.match(run.stdout, /^6 scenarios \(1 failed, 5 passed\)$/m, context);
+    assert.match(run.stdout, /^7 scenarios \(2 failed, 5 passed\)$/m, context);
+    assert.doesNotMatch(run.stdout, /Attachment \(/, `no attachment lines on the console${context}`);
     assert.match(run.stderr, /^apichat-bdd: buttons exercised: 3 of 11, 1 link button not tappable, \d+ distinct reply texts seen \(never-tapped buttons are listed in .*conversations\.html\)$/m, context);
   });
 
   test('the page is grouped by feature, failures open, no script error', async () => {
     assert.equal(await page.locator('section.feature').count(), 2);
-    assert.equal(await page.locator('details.scenario').count(), 6);
-    assert.deepEqual(await texts('details.scenario[open] > summary .name'), ['Scenario: A reply the bot never sends']);
+    assert.equal(await page.locator('details.scenario').count(), 7);
+    assert.deepEqual(await texts('details.scenario[open] > summary .name'), FAILING);
     await page.click('#expand-all');
-    assert.equal(await page.locator('details.scenario[open]').count(), 6);
+    assert.equal(await page.locator('details.scenario[open]').count(), 7);
     assert.deepEqual(pageErrors, []);
   });
 
@@ -153,6 +176,48 @@ describe('the conversation report in headless Chromium', { skip, timeout: 240_00
     assert.ok(await check.isVisible());
   });
 
+  test('a failed data-table step shows its table and the diff against the nearest reply', async () => {
+    const check = page.locator(`${scenario('Room prices that changed')} .row.check.failed`);
+    assert.equal(await check.locator('.check-title b').textContent(), 'Then the carousel has cards:');
+    const rows = await check.locator('table.step-table tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+    assert.deepEqual(rows, [
+      ['title', 'subtitle'],
+      ['Deluxe', 'King bed, sea view, from $190 a night'],
+      ['Suite', 'Separate living room, from $320 a night'],
+      ['Standard', 'Queen bed, city view, from $110 a night'],
+    ]);
+    assert.ok(await check.locator('table.step-table').isVisible());
+    assert.equal(await check.locator('.diff h5').textContent(), 'Nearest reply: carousel "Our rooms" (3 cards), card 1 differs');
+    assert.deepEqual(await check.locator('.diff .del').allTextContents(), ['- expected', '-   subtitle "King bed, sea view, from $190 a night"']);
+    assert.deepEqual(await check.locator('.diff .ins').allTextContents(), ['+ actual', '+   subtitle "King bed, sea view, from $180 a night"']);
+    assert.ok(await check.locator('.diff').isVisible());
+    // The step list beside the chat shows the table under the step as well.
+    const step = page.locator(`${scenario('Room prices that changed')} aside.steps li.step.failed`);
+    assert.equal(await step.locator('table.step-table tr').count(), 4);
+  });
+
+  test("Cucumber's HTML report shows the chat picture right under the failing step, not under the hooks", async () => {
+    const html = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await html.goto(pathToFileURL(join(dir, 'cucumber.html')).href, { waitUntil: 'load' });
+      const body = await html.locator('body').innerText();
+      const section = body.slice(body.indexOf('Room prices that changed'));
+      const at = (s: string): number => section.indexOf(s);
+      assert.ok(at('Timed out after') > 0 && at('conversation.svg') > at('+   subtitle "King bed, sea view, from $180 a night"'), section.slice(0, 2000));
+      assert.ok(at('conversation.svg') < at('1 hooks'), 'the picture sits under the step, above the hooks');
+      // One click on it (no "1 hooks" to open first) shows the picture.
+      const index = await pictureIndex(html, 'Room prices that changed');
+      assert.ok(index >= 0, 'a conversation.svg summary follows the scenario');
+      const summary = html.locator('summary', { hasText: 'conversation.svg' }).nth(index);
+      await summary.click();
+      const img = summary.locator('xpath=..').locator('img');
+      assert.ok(await img.isVisible());
+      assert.equal(await img.evaluate((el) => (el as unknown as ImageElement).naturalWidth), 640);
+    } finally {
+      await html.close();
+    }
+  });
+
   test('media render as image, video and audio elements and a file link, each with its kind', async () => {
     const s = page.locator(scenario('The bot sends media'));
     assert.equal(await s.locator('figure.media.image img').getAttribute('src'), 'https://example.com/grand-demo-hotel/lobby.jpg');
@@ -185,24 +250,34 @@ describe('the conversation report in headless Chromium', { skip, timeout: 240_00
 
   test('the status filter and the search narrow the scenarios', async () => {
     await page.click('button[data-filter="failed"]');
-    assert.deepEqual(await visibleScenarios(), ['Scenario: A reply the bot never sends']);
+    assert.deepEqual(await visibleScenarios(), FAILING);
     assert.equal(await page.locator('section.feature:not([hidden])').count(), 1);
     assert.equal(await page.locator('button[data-filter="failed"]').getAttribute('aria-pressed'), 'true');
     await page.click('button[data-filter="passed"]');
     assert.equal((await visibleScenarios()).length, 5);
     await page.click('button[data-filter="all"]');
-    assert.equal((await visibleScenarios()).length, 6);
+    assert.equal((await visibleScenarios()).length, 7);
 
-    await page.fill('#search', 'carousel');
+    await page.fill('#search', 'booking the suite');
     assert.deepEqual(await visibleScenarios(), ['Scenario: Booking the suite from the carousel']);
     assert.equal(await page.textContent('#shown-count'), '1');
     await page.fill('#search', 'MEDIA brochure');
     assert.deepEqual(await visibleScenarios(), ['Scenario: The bot sends media']);
+    // What the bot said is searchable too: texts no step mentions, card subtitles, private notes.
+    await page.fill('#search', 'would you like');
+    assert.deepEqual(await visibleScenarios(), ['Scenario: Greeting with a menu', 'Scenario: A reply the bot never sends']);
+    await page.fill('#search', 'agent note');
+    assert.deepEqual(await visibleScenarios(), ['Scenario: Booking the suite from the carousel']);
+    await page.fill('#search', 'sea view, from $180');
+    assert.deepEqual(await visibleScenarios(), ['Scenario: Booking the suite from the carousel', 'Scenario: Room prices that changed']);
+    // and the data tables of steps
+    await page.fill('#search', 'from $190');
+    assert.deepEqual(await visibleScenarios(), ['Scenario: Room prices that changed']);
     await page.fill('#search', 'no such thing');
     assert.equal((await visibleScenarios()).length, 0);
     assert.ok(await page.locator('#no-match').isVisible());
     await page.fill('#search', '');
-    assert.equal((await visibleScenarios()).length, 6);
+    assert.equal((await visibleScenarios()).length, 7);
     assert.ok(!(await page.locator('#no-match').isVisible()));
   });
 
@@ -218,7 +293,7 @@ describe('the conversation report in headless Chromium', { skip, timeout: 240_00
   test('each scenario carries its chat as a base64 SVG image, which a browser decodes', async () => {
     const envelopes = readFileSync(join(dir, 'messages.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { attachment?: { mediaType: string; contentEncoding: string; fileName?: string; body: string } });
     const svgs = envelopes.flatMap((e) => (e.attachment?.mediaType === 'image/svg+xml' ? [e.attachment] : []));
-    assert.equal(svgs.length, 6);
+    assert.equal(svgs.length, 7);
     assert.ok(svgs.every((a) => a.contentEncoding === 'BASE64' && a.fileName === 'conversation.svg'));
     // Cucumber's HTML report embeds the same attachment (and shows BASE64 images as <img src="data:…">).
     assert.ok(readFileSync(join(dir, 'cucumber.html'), 'utf8').includes(svgs[0]!.body.slice(0, 200)));

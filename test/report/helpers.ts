@@ -12,6 +12,7 @@ import {
   type UserAction,
 } from '../../src/protocol/index.ts';
 import type { Envelope } from '../../src/report/index.ts';
+import type { PickleStepArgument } from '../../src/report/envelopes.ts';
 
 export const T0 = 1_760_000_000_000;
 const to = { sender_id: 'bdd-test', conv_id: 42 };
@@ -122,7 +123,7 @@ const ts = (ms: number): { seconds: number; nanos: number } => ({ seconds: Math.
 
 export interface ScenarioSpec {
   name: string;
-  steps: Array<{ keyword: string; text: string; status: string; ms?: number; message?: string }>;
+  steps: Array<{ keyword: string; text: string; status: string; ms?: number; message?: string; argument?: PickleStepArgument }>;
   transcript?: TranscriptData;
   /** Attach the transcript base64-encoded instead of as identity text. */
   base64?: boolean;
@@ -170,7 +171,7 @@ export function runEnvelopes(features: Array<{ uri: string; name: string; scenar
           name: s.spec.name,
           astNodeIds: [s.id],
           tags: (s.spec.tags ?? []).map((name) => ({ name })),
-          steps: s.spec.steps.map((st, k) => ({ id: pickleStepIds[k]!, text: st.text, astNodeIds: [s.stepIds[k]!] })),
+          steps: s.spec.steps.map((st, k) => ({ id: pickleStepIds[k]!, text: st.text, astNodeIds: [s.stepIds[k]!], ...(st.argument ? { argument: st.argument } : {}) })),
         },
       });
       const hookId = next('hook');

@@ -138,6 +138,8 @@ describe('the demo bot (bots/demo.yaml)', () => {
     assert.deepEqual(turn(say('Hi')), ['text: Hello! I am the Grand Demo Hotel bot.', menu]);
     assert.deepEqual(turn(say('hello')), ['text: Hello! I am the Grand Demo Hotel bot.', menu]);
     assert.deepEqual(turn(say('menu')), [menu]);
+    assert.deepEqual(turn(say('bye')), ['buttons: Thanks for visiting the Grand Demo Hotel. [Menu=MENU]']);
+    assert.deepEqual(turn(tap('Menu', 'MENU')), [menu]);
     assert.deepEqual(turn(tap('Rooms', 'ROOMS')), [rooms]);
     assert.deepEqual(turn(say('book')), [rooms]);
     assert.deepEqual(turn(tap('Details', 'DETAILS_SUITE')), ['text: Suite: 55 m², separate living room, bathtub, breakfast included.']);

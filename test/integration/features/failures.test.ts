@@ -28,6 +28,7 @@ function assertFailure(run: CucumberRun, fragments: Array<string | RegExp>): voi
     else assert.match(run.output, f, `output${context}`);
   }
   assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
+  assert.doesNotMatch(run.output, /Attachment \(/, `no attachment lines on the console${context}`);
 }
 
 // Each fixture is its own process (a few seconds of start-up each); two at a time.
@@ -95,6 +96,45 @@ describe('must-fail fixtures', { concurrency: 2 }, () => {
   test('URL button: tapping it is not a postback', async () => {
     const run = await runFixture('url-button.feature', SAFE);
     assertFailure(run, ['"Website" is a web_url button', 'https://example.com/grand-demo-hotel', 'sends nothing to the bot']);
+  });
+
+  // A Then that finds a reply of the expected kind which is not quite right prints the
+  // difference against it (jest-diff lines), above the compact list of unclaimed replies.
+  test('card subtitle: the diff names the card and shows the subtitle, - expected / + actual', async () => {
+    const run = await runFixture('card-subtitle.feature', SAFE);
+    assertFailure(run, [
+      'diff:     nearest reply, carousel "Our rooms" (3 cards), card 1 differs',
+      /^\s+- expected\n\s+\+ actual$/m,
+      /^\s+card 1 "Deluxe"\n\s+-   subtitle "King bed, sea view, from \$190 a night"\n\s+\+   subtitle "King bed, sea view, from \$180 a night"$/m,
+      '1 unclaimed reply in this turn',
+    ]);
+    assert.ok(run.output.indexOf('diff:') < run.output.indexOf('received:'), 'the diff comes before the list of replies');
+  });
+
+  test('card image: the diff shows the image URL of the card that differs', async () => {
+    const run = await runFixture('wrong-card-image.feature', SAFE);
+    assertFailure(run, [
+      'diff:     nearest reply, carousel "Our rooms" (3 cards), card 2 differs',
+      /^\s+card 2 "Suite"\n\s+-   image "https:\/\/example\.com\/rooms\/penthouse\.jpg"\n\s+\+   image "https:\/\/example\.com\/rooms\/suite\.jpg"$/m,
+    ]);
+  });
+
+  test("card buttons: the diff shows the card's buttons", async () => {
+    const run = await runFixture('card-buttons.feature', SAFE);
+    assertFailure(run, ['card 2 differs', /^\s+card 2 "Suite"\n\s+-   buttons "Choose", "Photos"\n\s+\+   buttons "Choose", "Details"$/m]);
+  });
+
+  test('button order: the diff shows the moved button', async () => {
+    const run = await runFixture('button-order.feature', SAFE);
+    assertFailure(run, ['buttons "What would you like to do?": moved "Help"', /^\s+"Rooms"\n\s+- "Help"\n\s+"Book"\n\s+\+ "Help"\n\s+"Website"$/m]);
+  });
+
+  test('near-miss text: a character diff marks the missing word', async () => {
+    const run = await runFixture('near-miss-text.feature', SAFE);
+    assertFailure(run, [
+      /nearest reply, text "Hello! I am the Grand Demo Hotel bot\.", \d+% alike/,
+      /^(\s+)- Hello! I am the Grand Hotel bot\.\n\1\+ Hello! I am the Grand Demo Hotel bot\.\n\1\?                       \^\^\^\^\^$/m,
+    ]);
   });
 
   test('configuration mistake: exit code 2, one line naming APICHAT_BOT_URL, no scenario run', async () => {
