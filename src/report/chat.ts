@@ -122,7 +122,7 @@ export function diffOf(error: string): Pick<CheckItem, 'diff'> {
     if (l !== '' && !l.startsWith('    ')) break; // the next `  label:` line
     body.push(l.slice(4));
   }
-  return { diff: { headline: lines[start]!.slice(DIFF_LABEL.length), lines: body } };
+  return { diff: { headline: (lines[start] ?? '').slice(DIFF_LABEL.length), lines: body } };
 }
 
 /** "+12 ms", "+1.3 s". */

@@ -8,10 +8,10 @@ import type { ScenarioReport, StepReport } from './model.ts';
 
 /** A step's data table (header row first) or doc string, as the feature file wrote it. */
 export function stepArgument(st: Pick<StepReport, 'table' | 'docString'> | undefined): string {
-  if (st?.table?.length) {
-    const [head, ...body] = st.table;
+  const [head, ...body] = st?.table ?? [];
+  if (head) {
     const row = (cells: string[], tag: string): string => `<tr>${cells.map((c) => `<${tag}>${h(c)}</${tag}>`).join('')}</tr>`;
-    return `<table class="step-table"><thead>${row(head!, 'th')}</thead><tbody>${body.map((r) => row(r, 'td')).join('')}</tbody></table>`;
+    return `<table class="step-table"><thead>${row(head, 'th')}</thead><tbody>${body.map((r) => row(r, 'td')).join('')}</tbody></table>`;
   }
   if (st?.docString !== undefined) return `<pre class="doc-string">${h(st.docString)}</pre>`;
   return '';
@@ -41,8 +41,7 @@ ${c.error ? `<details class="full-error"><summary>Full message</summary><pre cla
 }
 
 /** A failure with no place in a chat (a hook, a step before any conversation): the message as it is. */
-export function renderLooseFailure(s: ScenarioReport): string {
-  const f = s.failure!;
+export function renderLooseFailure(s: ScenarioReport, f: NonNullable<ScenarioReport['failure']>): string {
   const step = s.steps.find((st) => st.status !== 'passed' && `${st.keyword}${st.text}`.trim() === f.step);
   return `<div class="row check failed"><div class="check-box"><div class="check-title">✗ ${h(f.status === 'failed' ? 'Failed' : f.status)}: <b>${h(f.step)}</b></div>${stepArgument(step)}<pre class="error">${h(f.message)}</pre></div></div>`;
 }

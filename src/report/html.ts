@@ -94,7 +94,7 @@ function renderScenario(f: FeatureReport, s: ScenarioReport): string {
   const open = group === 'failed' ? ' open' : '';
   const failedChecks = s.transcripts.some((t) => t.events.some((e) => e.type === 'check' && !e.ok));
   const chats = s.transcripts.map((t) => renderChat(t, s)).join('');
-  const loose = s.failure && !failedChecks ? renderLooseFailure(s) : '';
+  const loose = s.failure && !failedChecks ? renderLooseFailure(s, s.failure) : '';
   return `<details class="scenario ${group}" id="${h(anchor(s))}" data-name="${h(s.name)}" data-status="${s.status}" data-group="${group}" data-search="${h(search)}"${open}>
 <summary><span class="icon ${s.status}" title="${s.status}">${ICON[s.status]}</span><span class="name"><span class="kw">${h(s.keyword)}:</span> ${h(s.name)}</span>${s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('')}${s.attempt > 0 ? `<span class="tag retry">attempt ${s.attempt + 1}</span>` : ''}<span class="where">${h(s.uri)}:${s.line}</span><span class="dur">${h(formatDuration(s.durationMs))}</span></summary>
 <div class="scenario-body">
