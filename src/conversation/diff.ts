@@ -215,7 +215,7 @@ function carouselDiff(e: Extract<Expectation, { kind: 'carousel' }>, m: BotMessa
     if (wrong.length === 0) continue;
     differing.push(i + 1);
     // The title names the card on both sides when it matches; otherwise it is one of the changes.
-    const [title] = fields;
+    const title = fields[0];
     const named = title && title.want === title.got ? `${head} ${title.want}` : head;
     expected.push(named, ...wrong.map((f) => `  ${f.name} ${f.want}`));
     actual.push(named, ...wrong.map((f) => `  ${f.name} ${f.got}`));

@@ -4,9 +4,11 @@
 // Loopback is not a boundary on a shared machine: every request must carry the run's random
 // token (constant-time check), and a Host other than 127.0.0.1:port / localhost:port is
 // refused, so a web page cannot reach it by DNS rebinding. Nothing answers without both.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { safeEqual as secretsEqual } from '../protocol/index.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { InboxStore } from './store.ts';
+import type { RunningServer } from './listener.ts';
 
 export const CONTROL_PREFIX = '/v1';
 /** The server's reconnect hint to clients (SSE `retry:`), in ms. */
@@ -20,12 +22,8 @@ export interface ControlOptions {
   closeGraceMs?: number;
 }
 
-/** Constant-time equality of two secrets of any length (compares their SHA-256 digests). */
-export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+/** Constant-time equality of two secrets of any length (the one shared compare). */
+export { safeEqual as secretsEqual } from '../protocol/index.ts';
 
 export function buildControlServer(store: InboxStore, options: ControlOptions & { token: string }): FastifyInstance {
   const { token } = options;
@@ -107,13 +105,11 @@ export function buildControlServer(store: InboxStore, options: ControlOptions & 
   return app;
 }
 
-export interface RunningControl {
-  app: FastifyInstance;
+export interface RunningControl extends RunningServer {
   /** http://127.0.0.1:port — handed to workers in APICHAT_RUN. */
   url: string;
   /** The token every request must carry (`authorization: Bearer <token>`); handed to workers in APICHAT_RUN. */
   token: string;
-  close(): Promise<void>;
 }
 
 export async function startControlServer(store: InboxStore, options: ControlOptions = {}): Promise<RunningControl> {

@@ -118,13 +118,17 @@ export function buildListener({ secret, store, path = '/webhook', bodyLimit = DE
   return app;
 }
 
-export interface RunningListener {
+/** A bound fastify server of the run (the listener, the control server). */
+export interface RunningServer {
   app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface RunningListener extends RunningServer {
   /** http://host:port of the bound socket. */
   origin: string;
   /** The local URL of the webhook path (what a tunnel forwards to). */
   localUrl: string;
-  close(): Promise<void>;
 }
 
 export async function startListener(options: ListenerOptions & { host?: string; port?: number }): Promise<RunningListener> {

@@ -8,8 +8,8 @@ import type { ScenarioReport, StepReport } from './model.ts';
 
 /** A step's data table (header row first) or doc string, as the feature file wrote it. */
 export function stepArgument(st: Pick<StepReport, 'table' | 'docString'> | undefined): string {
-  if (st?.table?.length) {
-    const [head = [], ...body] = st.table;
+  const [head, ...body] = st?.table ?? [];
+  if (head) {
     const row = (cells: string[], tag: string): string => `<tr>${cells.map((c) => `<${tag}>${h(c)}</${tag}>`).join('')}</tr>`;
     return `<table class="step-table"><thead>${row(head, 'th')}</thead><tbody>${body.map((r) => row(r, 'td')).join('')}</tbody></table>`;
   }
