@@ -7,7 +7,7 @@
  * followed by arguments ({{random 10000-99999}} in bot files); the capture holds both, so a
  * step string's {{random 1-6}} is an unknown variable, not silently left as text.
  */
-export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*(?:\s+[^}]*?)?)\s*\}\}/g;
+export const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$.]*(?:\s+[^\s}][^}]*?)?)\s*\}\}/g;
 
 /** `s` cut to at most `max` characters, the cut marked with "…". */
 export function truncate(s: string, max: number): string {
