@@ -23,7 +23,9 @@ export class Variables {
 
   /** Replaces every {{name}}; an unknown name is an error that lists the known ones. */
   interpolate(text: string): string {
-    return text.replace(PLACEHOLDER, (_all, name: string) => {
+    return text.replace(PLACEHOLDER, (_all, raw: string) => {
+      // The shared regex keeps what follows the name (bot files' {{random 1-9}}); here "{{ ref }}" is ref.
+      const name = raw.trim();
       const v = this.values.get(name);
       if (v === undefined) {
         const known = [...this.values.keys()];
