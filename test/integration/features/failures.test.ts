@@ -13,6 +13,7 @@ import { FIXTURE_CONFIG, runCucumber, stackLines, type CucumberRun } from './hel
 
 const FAST = '500';
 const SAFE = '3000';
+const FIXED_SETTLE = { APICHAT_SETTLE_MS: '250' };
 
 function runFixture(name: string, timeoutMs: string, env: Record<string, string> = {}): Promise<CucumberRun> {
   return runCucumber(['--config', FIXTURE_CONFIG, `test/fixtures/features/${name}`], { APICHAT_REPLY_TIMEOUT_MS: timeoutMs, ...env });
@@ -65,8 +66,11 @@ describe('must-fail fixtures', { concurrency: 2 }, () => {
     assertFailure(run, [/Timed out after \d+ ms waiting for an image\./, 'expected: an image', 'in turn 1 (after the user says "hi")']);
   });
 
+  // These two check the stale-reply message, not the learned settle window: a fixed window keeps a
+  // heavily loaded machine (event-loop stalls longer than the simulator's delivery spread) from
+  // letting the turn-1 greeting arrive after the next message, which would make them pass.
   test('stale reply: a reply of turn 1 never satisfies an assertion of turn 2', async () => {
-    const run = await runFixture('stale-reply.feature', SAFE);
+    const run = await runFixture('stale-reply.feature', SAFE, FIXED_SETTLE);
     assertFailure(run, [
       'Timed out after',
       'a reply with the text "Hello! I am the Grand Demo Hotel bot."',
@@ -79,7 +83,7 @@ describe('must-fail fixtures', { concurrency: 2 }, () => {
   // Settling waits for a turn's first reply before the next action, so back-to-back actions
   // keep their replies apart too.
   test('stale reply after back-to-back actions (hi, help, expect the greeting)', async () => {
-    const run = await runFixture('stale-reply-back-to-back.feature', SAFE);
+    const run = await runFixture('stale-reply-back-to-back.feature', SAFE, FIXED_SETTLE);
     assertFailure(run, ['a reply of turn 1 matches', "replies of earlier turns never satisfy a later turn's assertions"]);
   });
 
