@@ -114,14 +114,16 @@ export async function crawl(o: CrawlOptions): Promise<CrawlResult> {
       try {
         if (error !== undefined) throw error;
         const g = new Generaliser();
-        first = turns![0];
-        const doc = { name: describePath(path), turns: first.map((t, i) => g.turn(t, turns![1][i]!, i)) };
+        // Both visits replay the same actions, so they have as many turns.
+        const [once = [], twice = []] = turns ?? [];
+        first = once;
+        const doc = { name: describePath(path), turns: first.map((t, i) => g.turn(t, twice[i] ?? t, i)) };
         stats.volatile += g.volatile;
         scenarios.push({ start: (path[0] as { text: string }).text, branch: path[1] ?? null, doc });
       } catch (e) {
         if (!(e instanceof UnstableError) && !(e instanceof ConversationError)) throw e;
         stats.unstable++;
-        problem = e.message.split('\n')[0]!;
+        problem = e.message.split('\n')[0] ?? e.message;
         problems.push(`${describePath(path)}: ${problem}`);
       }
       if (first) learn(state, path, first);

@@ -38,8 +38,8 @@ function cardTable(cards: CardCheck[]): string[] | null {
   const columns = (['title', 'subtitle', 'buttons', 'image', 'url'] as const).filter((k) => k === 'title' || cards.some((c) => c[k].length > 0));
   const rows: string[][] = [[...columns]];
   for (const c of cards) rows.push(columns.map((k) => tableCell(k === 'buttons' ? c.buttons.join(', ') : c[k])));
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  return rows.map((r) => `| ${r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join(' | ')} |`);
+  const widths = columns.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => `| ${r.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join(' | ')} |`);
 }
 
 /** The step lines of one check (the first gets Then/And from the caller); table rows start with '|'. */

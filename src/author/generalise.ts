@@ -70,15 +70,24 @@ export function pairReplies(a: readonly BotMessage[], b: readonly BotMessage[]):
   const pairs = new Map<BotMessage, BotMessage>();
   for (const m of a) {
     const i = left.findIndex((x) => canon(x) === canon(m));
-    if (i >= 0) pairs.set(m, left.splice(i, 1)[0]!);
+    const [taken] = i >= 0 ? left.splice(i, 1) : [];
+    if (taken) pairs.set(m, taken);
   }
   for (const m of a) {
     if (pairs.has(m)) continue;
-    let best = -1;
-    for (let i = 0; i < left.length; i++) if (shape(left[i]!) === shape(m) && (best < 0 || likeness(m, left[i]!) > likeness(m, left[best]!))) best = i;
-    if (best >= 0) pairs.set(m, left.splice(best, 1)[0]!);
+    let best: number | undefined;
+    left.forEach((x, i) => {
+      const current = best === undefined ? undefined : left[best];
+      if (shape(x) === shape(m) && (current === undefined || likeness(m, x) > likeness(m, current))) best = i;
+    });
+    const [taken] = best === undefined ? [] : left.splice(best, 1);
+    if (taken) pairs.set(m, taken);
   }
-  return pairs.size === a.length ? a.map((m) => [m, pairs.get(m)!]) : null;
+  const paired = a.flatMap((m): Array<[BotMessage, BotMessage]> => {
+    const other = pairs.get(m);
+    return other ? [[m, other]] : [];
+  });
+  return paired.length === a.length ? paired : null;
 }
 
 export class Generaliser {
@@ -177,7 +186,10 @@ export class Generaliser {
     const ga = re.exec(a)?.groups;
     const gb = re.exec(b)?.groups;
     if (!ga || !gb) throw new UnstableError(`could not generalise ${JSON.stringify(a)} and ${JSON.stringify(b)} into one pattern`);
-    for (const name of g.groups) if (ga[name] !== gb[name] && ga[name]) this.captured.push({ name, a: ga[name]!, b: gb[name] ?? '' });
+    for (const name of g.groups) {
+      const value = ga[name];
+      if (value && value !== gb[name]) this.captured.push({ name, a: value, b: gb[name] ?? '' });
+    }
     return { regex: g.source };
   }
 

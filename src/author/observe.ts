@@ -139,8 +139,8 @@ export async function observePath(
 ): Promise<ObservedTurn[]> {
   const observer = await Observer.open(o);
   try {
-    for (let i = 0; i < actions.length; i++) {
-      const turn = await observer.perform(adapt(actions[i]!, i));
+    for (const [i, action] of actions.entries()) {
+      const turn = await observer.perform(adapt(action, i));
       afterTurn?.(turn, i);
     }
     return observer.turns;

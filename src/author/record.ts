@@ -186,12 +186,14 @@ export class Recorder {
         this.o.observer,
         recorded.map((t) => t.action),
         (replayed, i) => {
+          const original = recorded[i];
+          if (!original) return;
           try {
-            written.push(g.turn(recorded[i]!, replayed, i));
+            written.push(g.turn(original, replayed, i));
           } catch (e) {
             if (!(e instanceof UnstableError)) throw e;
             warn(i, e.message);
-            written.push(g.turn(recorded[i]!, recorded[i]!, i));
+            written.push(g.turn(original, original, i));
           }
         },
         (a) => g.forReplay(a),
@@ -200,7 +202,8 @@ export class Recorder {
       if (!isApiChatError(e)) throw e;
       warn(written.length, `the replay failed (${e.message.split('\n')[0]})`);
     }
-    for (let i = written.length; i < recorded.length; i++) written.push(g.turn(recorded[i]!, recorded[i]!, i));
+    const replayedTurns = written.length;
+    for (const [i, t] of recorded.entries()) if (i >= replayedTurns) written.push(g.turn(t, t, i));
     return {
       name,
       description: [

@@ -4,6 +4,11 @@
 // named group, so a later step can quote it as {{name}}.
 //   "Your booking reference is BK-20417." + "… BK-63001." → /^Your booking reference is (?<reference>BK-\d+)\.$/
 
+import { createRequire } from 'node:module';
+
+// Loaded as CommonJS: the package's types describe its CommonJS build, whose default export is the function.
+const { default: diffSequence } = createRequire(import.meta.url)('@jest/diff-sequences') as typeof import('@jest/diff-sequences');
+
 export type Segment = { same: string } | { a: string; b: string };
 
 /** Escapes every character that means something in a JavaScript regular expression (and the / delimiter). */
@@ -15,15 +20,14 @@ const tokenise = (s: string): string[] => s.split(/(\s+)/).filter((t) => t !== '
 /** Longer texts are compared as one varying block (the LCS table grows with the square). */
 const MAX_TOKENS = 400;
 
-/** Word-level diff (longest common subsequence of words and the spaces between them). */
+/**
+ * Word-level diff (words and the spaces between them), by Jest's diff-sequences (Myers'
+ * O(ND) algorithm, the one expect's diffs use) rather than a hand-written LCS table.
+ */
 export function diffWords(a: string, b: string): Segment[] {
   const x = tokenise(a);
   const y = tokenise(b);
   if (x.length > MAX_TOKENS || y.length > MAX_TOKENS) return a === b ? [{ same: a }] : [{ a, b }];
-  const lcs: number[][] = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
-  for (let i = x.length - 1; i >= 0; i--) {
-    for (let j = y.length - 1; j >= 0; j--) lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
   const out: Segment[] = [];
   const push = (seg: Segment): void => {
     const last = out.at(-1);
@@ -35,13 +39,17 @@ export function diffWords(a: string, b: string): Segment[] {
   };
   let i = 0;
   let j = 0;
-  while (i < x.length || j < y.length) {
-    if (i < x.length && j < y.length && x[i] === y[j]) {
-      push({ same: x[i++]! });
-      j++;
-    } else if (j >= y.length || (i < x.length && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) push({ a: x[i++]!, b: '' });
-    else push({ a: '', b: y[j++]! });
-  }
+  // What lies between two common runs is one changed segment (either side may be empty).
+  const changedUpTo = (toI: number, toJ: number): void => {
+    if (toI > i || toJ > j) push({ a: x.slice(i, toI).join(''), b: y.slice(j, toJ).join('') });
+  };
+  diffSequence(x.length, y.length, (ai, bi) => x[ai] === y[bi], (n, ai, bi) => {
+    changedUpTo(ai, bi);
+    push({ same: x.slice(ai, ai + n).join('') });
+    i = ai + n;
+    j = bi + n;
+  });
+  changedUpTo(x.length, y.length);
   return out;
 }
 
@@ -68,11 +76,13 @@ const CLASS_PATTERN = { digit: '\\d+', upper: '[A-Z]+', lower: '[a-z]+', letter:
 export function wordPattern(a: string, b: string): string {
   const ra = runsOf(a);
   const rb = runsOf(b);
-  const sameShape = ra.length === rb.length && ra.every((r, i) => r.cls === rb[i]!.cls || (r.cls !== 'other' && r.cls !== 'digit' && rb[i]!.cls !== 'other' && rb[i]!.cls !== 'digit'));
+  // The runs of the two words side by side (none when their run counts differ).
+  const pairs = ra.length === rb.length ? ra.flatMap((r, i) => { const o = rb[i]; return o ? [[r, o] as const] : []; }) : [];
+  const loose = (c: Run['cls']): boolean => c !== 'other' && c !== 'digit';
+  const sameShape = pairs.length === ra.length && pairs.every(([r, o]) => r.cls === o.cls || (loose(r.cls) && loose(o.cls)));
   if (!sameShape) return '\\S+';
-  return ra
-    .map((r, i) => {
-      const other = rb[i]!;
+  return pairs
+    .map(([r, other]) => {
       if (r.cls === 'digit') return CLASS_PATTERN.digit; // numbers change (years, counters, times): never literal
       if (r.text === other.text) return escapeRegex(r.text);
       if (r.cls === 'other') return '\\S';
@@ -86,8 +96,7 @@ const STOP_WORDS = new Set(['the', 'and', 'for', 'your', 'you', 'are', 'was', 't
 /** A group name from the nearest meaningful word before the value ("reference is BK-1" → reference). */
 export function nameHint(before: string): string {
   const words = before.toLowerCase().match(/[a-z]{3,}/g) ?? [];
-  for (let i = words.length - 1; i >= 0; i--) if (!STOP_WORDS.has(words[i]!)) return words[i]!;
-  return 'value';
+  return words.findLast((w) => !STOP_WORDS.has(w)) ?? 'value';
 }
 
 export interface Generalised {

@@ -44,8 +44,8 @@ export function readRun(file: string): RunEnvelopes {
   const envelopes: Envelope[] = [];
   let cucumber = false;
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.trim();
+  for (const [i, line] of lines.entries()) {
+    const l = line.trim();
     if (l === '') continue;
     let e: unknown;
     try {

@@ -106,7 +106,7 @@ export class Conversation {
     // The bot's timing, on the listener's clock: pauses within a turn, and its first reply.
     const last = this.lastSeen;
     if (last && last.turn === turn) this.model.observeGap(message.arrived_at - last.at);
-    else if (turn > 0) this.model.observeFirstReply(message.arrived_at - this.turnStarts[turn - 1]!);
+    else if (turn > 0) this.model.observeFirstReply(message.arrived_at - (this.turnStarts[turn - 1] ?? this.turnStartedAt));
     this.lastSeen = { turn, at: message.arrived_at };
     if (this.ended) return;
     const event: Received['event'] = { type: 'bot', turn, at: message.arrived_at, index: this.received.length, message };
