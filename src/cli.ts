@@ -12,14 +12,6 @@ import { isApiChatError } from './errors.ts';
 import { exitCodeOf } from './error-codes.ts';
 import { packageVersion } from './version.ts';
 import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
-import { crawlCommand } from './cli/crawl.ts';
-import { doctorCommand } from './cli/doctor.ts';
-import { initCommand } from './cli/init.ts';
-import { recordCommand } from './cli/record.ts';
-import { listenCommand } from './cli/listen.ts';
-import { reportCommand } from './cli/report.ts';
-import { simulateCommand } from './cli/simulate.ts';
-import { webhookCommand } from './cli/webhook.ts';
 
 export { SIGNAL_EXIT } from './error-codes.ts';
 export { EXIT } from './cli/context.ts';
@@ -168,27 +160,28 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     ...(options.stdin ? { stdin: options.stdin } : {}),
   };
   const args = parsed.positionals;
+  // Each command's module is loaded when it runs: `--help` or one command does not load them all.
   switch (command) {
     case 'init':
       noArguments(command, args);
-      return initCommand(stdout, options.cwd ?? process.cwd());
+      return (await import('./cli/init.ts')).initCommand(stdout, options.cwd ?? process.cwd());
     case 'listen':
       noArguments(command, args);
-      return listenCommand(ctx);
+      return (await import('./cli/listen.ts')).listenCommand(ctx);
     case 'webhook':
-      return webhookCommand(ctx, args);
+      return (await import('./cli/webhook.ts')).webhookCommand(ctx, args);
     case 'simulate':
       if (args.length > 1) throw new UsageError(`simulate takes at most one bot file, got ${args.length} arguments`);
-      return simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host, jitterMs: parsed.values['jitter-ms'] });
+      return (await import('./cli/simulate.ts')).simulateCommand(ctx, { bot: args[0], port: parsed.values.port, host: parsed.values.host, jitterMs: parsed.values['jitter-ms'] });
     case 'crawl':
-      return crawlCommand(ctx, parsed.values, args);
+      return (await import('./cli/crawl.ts')).crawlCommand(ctx, parsed.values, args);
     case 'record':
-      return recordCommand(ctx, parsed.values, args);
+      return (await import('./cli/record.ts')).recordCommand(ctx, parsed.values, args);
     case 'doctor':
       noArguments(command, args);
-      return doctorCommand(ctx);
+      return (await import('./cli/doctor.ts')).doctorCommand(ctx);
     case 'report':
-      return reportCommand(ctx, { files: args, out: parsed.values.out });
+      return (await import('./cli/report.ts')).reportCommand(ctx, { files: args, out: parsed.values.out });
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

@@ -3,7 +3,8 @@
 // copies of earlier ones (a platform retry of a delivery, not the bot saying more); and, on a
 // failure of a missing reply, why nothing may be arriving at all (runner mode: Redis).
 import { renderCompact, type BotMessage } from '../protocol/index.ts';
-import { describeRejections, type ConversationFeed, type Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import { describeRejections } from '../inbox/store.ts';
 
 export async function warningsFor(inbox: Inbox, feed: ConversationFeed | undefined, baseline: number): Promise<string | null> {
   const parts: string[] = [];

@@ -6,7 +6,7 @@
 // own conversations, so nothing is filtered or read twice, and a stream's length is one
 // conversation's replies. Each stream is capped (XADD MAXLEN ~) and expires an hour after its
 // last reply, so Redis never grows without bound, also when a runner dies mid-scenario.
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
 import { ApiChatError } from '../errors.ts';
 import { nowMs } from '../protocol/index.ts';
 
@@ -62,6 +62,9 @@ export interface ConnectOptions {
 /** A connected client, or an ApiChatError naming APICHAT_REDIS_URL (one line, no secret). */
 export async function connectRedis(url: string, { role, connectTimeoutMs = 5000, onError }: ConnectOptions): Promise<RedisClient> {
   let wasReady = false;
+  // Loaded on first use: only Redis runs need the client, and every other process (each test
+  // file, each serial or --parallel run) would otherwise pay for loading it.
+  const { createClient } = await import('redis');
   const client = createClient({
     url,
     // A runner must never wait on a queue while Redis is gone: its waiting step fails instead.
