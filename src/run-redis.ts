@@ -5,7 +5,7 @@
 // the scenarios across machines; --parallel workers each read through their own connection.
 import { PartnerClient } from './client/index.ts';
 import { ConfigError, type Config, type RunnerConfig } from './config.ts';
-import { connectRedis, KEYS, RedisInbox, safeRedisUrl } from './inbox/index.ts';
+import { connectRedis, KEYS, listenerPresence, RedisInbox, safeRedisUrl } from './inbox/index.ts';
 import type { Timing } from './conversation/index.ts';
 import type { RunHandle, SharedRun } from './run.ts';
 
@@ -23,7 +23,7 @@ export async function startRedisRun(config: RunnerConfig, log: (line: string) =>
   let deliveriesAtStart: number;
   let listening: boolean;
   try {
-    const [deliveries, listener] = await Promise.all([probe.hGet(KEYS.stats, 'deliveries'), probe.get(KEYS.listener)]);
+    const [deliveries, listener] = await Promise.all([probe.hGet(KEYS.stats, 'deliveries'), listenerPresence(probe)]);
     deliveriesAtStart = Number(deliveries ?? 0);
     listening = listener !== null;
   } finally {

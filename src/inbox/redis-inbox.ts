@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { BotMessage } from '../protocol/index.ts';
 import type { ApiChatError } from '../errors.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
-import { clockOffset, connectRedis, KEYS, lost, safeRedisUrl, STREAM_TTL_S, type RedisClient } from './redis.ts';
+import { clockOffset, connectRedis, KEYS, listenerPresence, lost, safeRedisUrl, STREAM_TTL_S, type RedisClient } from './redis.ts';
 import type { Rejection, RejectionSummary } from './store.ts';
 
 export interface RedisRunInfo {
@@ -89,10 +89,10 @@ export class RedisInbox implements Inbox {
     if (this.received > 0) return null;
     try {
       const { cmd } = await this.connect();
-      const [deliveries, listener] = await Promise.all([cmd.hGet(KEYS.stats, 'deliveries'), cmd.get(KEYS.listener)]);
+      const [deliveries, listener] = await Promise.all([cmd.hGet(KEYS.stats, 'deliveries'), listenerPresence(cmd)]);
       if (!listener) return `${NO_DELIVERY_NOTICE} (no listener is publishing to ${safeRedisUrl(this.run.url)} now)`;
       if (Number(deliveries ?? 0) > this.run.deliveriesAtStart) return null;
-      const where = (JSON.parse(listener) as { host?: string; listening?: string }).listening ?? 'a listener';
+      const where = listener.listening ?? 'a listener';
       return `no delivery has reached Redis for this run: ${where} publishes to ${safeRedisUrl(this.run.url)}, but nothing reached it since the run started — check that the workspace webhook points at it (apichat-bdd doctor)`;
     } catch {
       return null;

@@ -11,7 +11,7 @@ import {
   connectRedis,
   KEEP_REJECTIONS,
   KEYS,
-  LISTENER_TTL_MS,
+  LISTENER_CLIENT_NAME,
   STATS_TTL_S,
   STREAM_MAXLEN,
   STREAM_TTL_S,
@@ -34,7 +34,6 @@ export class RedisPublisher {
   private readonly expiredAt = new Map<string, number>();
   private pending: Array<{ key: string; body: string }> = [];
   private flushing: NodeJS.Immediate | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
   private failing = false;
   private closed = false;
 
@@ -47,13 +46,11 @@ export class RedisPublisher {
 
   static async connect(url: string, o: PublisherOptions = {}): Promise<RedisPublisher> {
     let publisher: RedisPublisher | undefined;
-    const client = await connectRedis(url, { role: 'listener', onError: (e) => publisher?.failed(e) });
+    const client = await connectRedis(url, { role: 'listener', name: LISTENER_CLIENT_NAME, onError: (e) => publisher?.failed(e) });
     const p = new RedisPublisher(client, await clockOffset(client), o);
     publisher = p;
     client.on('ready', () => p.recovered());
-    await p.beat();
-    p.heartbeat = setInterval(() => void p.beat().catch((e: Error) => p.failed(e)), LISTENER_TTL_MS / 3);
-    p.heartbeat.unref();
+    await p.announce();
     return p;
   }
 
@@ -91,7 +88,6 @@ export class RedisPublisher {
     if (this.flushing) clearImmediate(this.flushing);
     this.flush(); // what arrived in this last turn still goes out before the connection closes
     this.closed = true;
-    clearInterval(this.heartbeat);
     try {
       await this.client.del(KEYS.listener);
       await this.client.close();
@@ -100,9 +96,10 @@ export class RedisPublisher {
     }
   }
 
-  private async beat(): Promise<void> {
+  /** Says where this listener publishes from; that it is alive is its named connection (listenerPresence). */
+  private async announce(): Promise<void> {
     const value = JSON.stringify({ host: hostname(), pid: process.pid, ...(this.o.describe ? { listening: this.o.describe } : {}) });
-    await this.client.set(KEYS.listener, value, { expiration: { type: 'PX', value: LISTENER_TTL_MS } });
+    await this.client.set(KEYS.listener, value);
   }
 
   /** Whether the key's expiry is to be re-armed now (once a minute per key at most). */
@@ -130,6 +127,7 @@ export class RedisPublisher {
     this.failing = false;
     // It may be another server now (a failover): measure its clock again.
     void clockOffset(this.client).then((o) => (this.offsetMs = o), () => undefined);
+    void this.announce().catch((e: Error) => this.failed(e));
     this.o.log?.('apichat-bdd: publishing to Redis again');
   }
 }

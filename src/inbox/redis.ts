@@ -22,7 +22,7 @@ export const KEYS = {
   stats: 'apichat:stats',
   /** List: the last rejections as JSON, newest first. */
   rejections: 'apichat:rejections',
-  /** String with a TTL, refreshed by a running `apichat-bdd listen`: is anyone publishing? */
+  /** Where a running `apichat-bdd listen` publishes from (its connection, named LISTENER_CLIENT_NAME, says it is alive). */
   listener: 'apichat:listener',
   /** A runner process's private wake-up stream (see RedisInbox). */
   wake: (id: string): string => `apichat:wake:${id}`,
@@ -35,8 +35,11 @@ export const STREAM_TTL_S = 3600;
 /** Counters and the rejection log expire a week after their last change. */
 export const STATS_TTL_S = 7 * 24 * 3600;
 export const KEEP_REJECTIONS = 20;
-/** The listener's presence key lives this long; it is refreshed three times as often. */
-export const LISTENER_TTL_MS = 15_000;
+/**
+ * The connection name of `apichat-bdd listen`. Presence is the connection itself: Redis drops it
+ * when the process dies (even by SIGKILL), so nothing has to refresh a lease on a timer.
+ */
+export const LISTENER_CLIENT_NAME = 'apichat-bdd-listener';
 
 export type RedisClient = RedisClientType;
 
@@ -57,16 +60,19 @@ export interface ConnectOptions {
   role: 'runner' | 'listener';
   connectTimeoutMs?: number;
   onError?: (e: Error) => void;
+  /** CLIENT SETNAME, sent again by the client on every reconnect. */
+  name?: string;
 }
 
 /** A connected client, or an ApiChatError naming APICHAT_REDIS_URL (one line, no secret). */
-export async function connectRedis(url: string, { role, connectTimeoutMs = 5000, onError }: ConnectOptions): Promise<RedisClient> {
+export async function connectRedis(url: string, { role, connectTimeoutMs = 5000, onError, name }: ConnectOptions): Promise<RedisClient> {
   let wasReady = false;
   // Loaded on first use: only Redis runs need the client, and every other process (each test
   // file, each serial or --parallel run) would otherwise pay for loading it.
   const { createClient } = await import('redis');
   const client = createClient({
     url,
+    ...(name ? { name } : {}),
     // A runner must never wait on a queue while Redis is gone: its waiting step fails instead.
     disableOfflineQueue: role === 'runner',
     // The listener keeps at most this many commands while Redis is away, then drops (and says so).
@@ -90,6 +96,27 @@ export async function connectRedis(url: string, { role, connectTimeoutMs = 5000,
     throw unreachable(url, (first ?? cause) as Error);
   }
   return client;
+}
+
+/**
+ * What the publishing listener said about itself, or null when none is connected now. A key left
+ * by a killed listener does not count: its connection is gone. Where CLIENT LIST is not allowed
+ * (a restricted ACL user), the key alone decides.
+ */
+export async function listenerPresence(client: RedisClient): Promise<{ listening?: string } | null> {
+  const value = await client.get(KEYS.listener);
+  if (value === null) return null;
+  try {
+    const clients = await client.clientList({ TYPE: 'NORMAL' });
+    if (!clients.some((c) => c.name === LISTENER_CLIENT_NAME)) return null;
+  } catch {
+    // not permitted: trust the key
+  }
+  try {
+    return JSON.parse(value) as { listening?: string };
+  } catch {
+    return {};
+  }
 }
 
 export function unreachable(url: string, cause: Error): ApiChatError {

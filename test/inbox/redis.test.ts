@@ -9,6 +9,7 @@ import {
   clockOffset,
   connectRedis,
   KEYS,
+  listenerPresence,
   NO_DELIVERY_NOTICE,
   RedisInbox,
   RedisPublisher,
@@ -164,6 +165,23 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
       assert.equal(await addInboxNotice(other, inbox), false, 'only failures of a missing reply get the note');
     } finally {
       await inbox.close();
+    }
+  });
+
+  it('counts a listener only while its named connection is open: a killed one leaves its key, not its connection', async () => {
+    const own = await startRedisServer();
+    const probe = await connectRedis(own.url, { role: 'runner' });
+    try {
+      const p = await RedisPublisher.connect(own.url, { describe: 'a fresh listener' });
+      assert.equal((await listenerPresence(probe))?.listening, 'a fresh listener');
+      const left = JSON.stringify({ listening: 'a killed listener' });
+      await p.close();
+      assert.equal(await probe.get(KEYS.listener), null, 'a listener that closes takes its key away');
+      await probe.set(KEYS.listener, left); // what a SIGKILLed listener leaves behind
+      assert.equal(await listenerPresence(probe), null);
+    } finally {
+      probe.destroy();
+      await own.stop();
     }
   });
 
