@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BotClient, PartnerClient } from '../src/client/index.ts';
 import { Conversation, TimingModel, type Timing } from '../src/conversation/index.ts';
-import { runTiming } from '../src/run.ts';
+import { runTiming } from '../src/run/run.ts';
 import { LocalInbox, MemoryStore, RemoteInbox, startControlServer, startListener, type Inbox } from '../src/inbox/index.ts';
 import { startSimulator, type BotDefinition } from '../src/simulator/index.ts';
 

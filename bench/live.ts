@@ -20,7 +20,7 @@ import { BotClient } from '../src/client/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { Conversation, TimingModel } from '../src/conversation/index.ts';
 import { buildIncoming, type BotMessage } from '../src/protocol/index.ts';
-import { startRun, type RunHandle } from '../src/run.ts';
+import { startRun, type RunHandle } from '../src/run/run.ts';
 
 const { values } = parseArgs({ options: { conversations: { type: 'string', default: '200' }, stress: { type: 'string', default: '40' } } });
 const N = Number(values.conversations);

@@ -6,14 +6,14 @@
 // (`simulate` prints the simulator's own throwaway keys, by design).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatUserError } from './cli-output.ts';
+import { formatUserError } from './cli/output.ts';
 import { DEFAULT_LISTEN_PORT, readEnv, VARIABLES } from './config.ts';
-import { isApiChatError } from './errors.ts';
-import { exitCodeOf } from './error-codes.ts';
-import { packageVersion } from './version.ts';
+import { isApiChatError } from './base/errors.ts';
+import { exitCodeOf } from './base/error-codes.ts';
+import { packageVersion } from './base/version.ts';
 import { EXIT, line, UsageError, type CliContext, type Env, type Out } from './cli/context.ts';
 
-export { SIGNAL_EXIT } from './error-codes.ts';
+export { SIGNAL_EXIT } from './base/error-codes.ts';
 export { EXIT } from './cli/context.ts';
 export type { CliContext, Out } from './cli/context.ts';
 

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ApiChatError, redact } from './errors.ts';
-import { parseHttpUrl } from './url.ts';
+import { ApiChatError, redact } from './base/errors.ts';
+import { parseHttpUrl } from './base/url.ts';
 
 export interface PartnerConfig {
   baseUrl: string;

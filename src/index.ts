@@ -18,8 +18,8 @@ export {
   type Timing,
   TimingModel,
 } from './conversation/index.ts';
-export { ApiChatError, isApiChatError } from './errors.ts';
-export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
+export { ApiChatError, isApiChatError } from './base/errors.ts';
+export { ERROR_CODES, type ErrorCode } from './base/error-codes.ts';
 export { ConfigError, VARIABLES, type Variable } from './config.ts';
 export { BotClientError, PartnerClientError, BotErrorCode, PartnerErrorCode } from './client/index.ts';
 export type { AttachmentKind, BotMessage, Button, Card, MessageKind } from './protocol/index.ts';

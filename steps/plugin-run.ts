@@ -1,10 +1,10 @@
 // The body of the Cucumber plugin (steps/plugin.mjs), in TypeScript.
-import { formatUserError } from '../src/cli-output.ts';
+import { formatUserError } from '../src/cli/output.ts';
 import { loadConfig } from '../src/config.ts';
-import { exitCodeOf, SIGNAL_EXIT } from '../src/error-codes.ts';
-import { isApiChatError } from '../src/errors.ts';
-import { processState } from '../src/process-state.ts';
-import { startRun, type RunHandle } from '../src/run.ts';
+import { exitCodeOf, SIGNAL_EXIT } from '../src/base/error-codes.ts';
+import { isApiChatError } from '../src/base/errors.ts';
+import { processState } from '../src/run/process-state.ts';
+import { startRun, type RunHandle } from '../src/run/run.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
 
 export const RUN_ENV = 'APICHAT_RUN';

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, readEnv, secretsOf, SECRET_VARIABLES, VARIABLES, type LiveConfig } from '../src/config.ts';
-import { ApiChatError, isApiChatError } from '../src/errors.ts';
+import { ApiChatError, isApiChatError } from '../src/base/errors.ts';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ERROR_CODES, errorCodesTable, exitCodeOf, type ErrorCode } from '../src/error-codes.ts';
+import { ERROR_CODES, errorCodesTable, exitCodeOf, type ErrorCode } from '../src/base/error-codes.ts';
 
 const README = new URL('../README.md', import.meta.url);
 

@@ -3,13 +3,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { isApiChatError } from '../src/errors.ts';
+import { isApiChatError } from '../src/base/errors.ts';
 import { bindListener, isAddressInUse, MemoryStore } from '../src/inbox/index.ts';
-import { errorCode, failureKind } from '../src/net-errors.ts';
+import { errorCode, failureKind } from '../src/base/net-errors.ts';
 import { safeEqual } from '../src/protocol/index.ts';
 import { describeRequestError } from '../src/simulator/index.ts';
-import { oneLine, PLACEHOLDER, truncate } from '../src/text.ts';
-import { parseHttpUrl } from '../src/url.ts';
+import { oneLine, PLACEHOLDER, truncate } from '../src/base/text.ts';
+import { parseHttpUrl } from '../src/base/url.ts';
 
 describe('text', () => {
   it('truncate keeps short text and marks a cut with …, never longer than max', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, ConfigError } from '../src/config.ts';
 import { KEYS, RedisInbox, connectRedis } from '../src/inbox/index.ts';
-import { startRun } from '../src/run.ts';
+import { startRun } from '../src/run/run.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from './support/redis-server.ts';
 
 const RUNNER = { APICHAT_BOT_URL: 'http://127.0.0.1:9/api/apichat/x', APICHAT_FLOW_API_KEY: 'flow-SECRET-3' };

@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.ts';
-import { isApiChatError } from '../src/errors.ts';
-import { parseSharedRun, startRun } from '../src/run.ts';
+import { isApiChatError } from '../src/base/errors.ts';
+import { parseSharedRun, startRun } from '../src/run/run.ts';
 
 const LIVE = {
   APICHAT_BOT_URL: 'http://127.0.0.1:9/api/apichat/x',

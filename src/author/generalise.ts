@@ -5,7 +5,7 @@
 // in both visits becomes an exact check with {{name}}; media keep the common URL prefix;
 // carousels whose cards vary keep only their count. Replies that cannot be paired make the
 // path unstable (UnstableError): the bot answered differently, not just with other values.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { buttonsOf, renderCompact, textOf, type BotMessage } from '../protocol/index.ts';
 import type { CardCheck, LinkCheck, NoteCheck, ReplyCheck, ScenarioTurn, TextCheck } from './model.ts';
 import type { Action, ObservedTurn } from './observe.ts';

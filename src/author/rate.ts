@@ -5,7 +5,7 @@
 // event loop never lets two messages out together).
 import type { BotSender } from '../conversation/index.ts';
 import type { Incoming } from '../protocol/index.ts';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,7 +2,7 @@
 // Plain text is said; a number taps that button of the latest turn; /tap Title [on Card],
 // /image|/audio|/video|/file URL, /say TEXT, /undo, /save, /help. Saving replays the session
 // once in a fresh conversation, so replies that change between visits become patterns.
-import { ApiChatError, isApiChatError } from '../errors.ts';
+import { ApiChatError, isApiChatError } from '../base/errors.ts';
 import { buttonsOf, renderCompact, type AttachmentKind } from '../protocol/index.ts';
 import { Generaliser, UnstableError } from './generalise.ts';
 import { describePath, type FeatureDoc, type ScenarioTurn } from './model.ts';

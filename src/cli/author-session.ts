@@ -4,7 +4,7 @@
 import { BotClient } from '../client/index.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { RateLimitedSender, type ObserverOptions } from '../author/index.ts';
-import { startRun } from '../run.ts';
+import { startRun } from '../run/run.ts';
 import { line, UsageError, type CliContext } from './context.ts';
 
 /** Messages per second to a live bot when --rate is not given (a simulated bot is not limited). */

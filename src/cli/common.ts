@@ -4,7 +4,7 @@ import { ConfigError, PARTNER_VARIABLES, partnerFrom, type PartnerConfig } from 
 import { REJECTION_FIXES, type Rejection } from '../inbox/index.ts';
 import type { BotMessage, WebhookInfo } from '../protocol/index.ts';
 import type { Env } from './context.ts';
-import { oneLine } from '../text.ts';
+import { oneLine } from '../base/text.ts';
 
 /** The three partner variables, for `webhook get|set|remove` (which need nothing else of a live config). */
 export function partnerConfigFrom(env: Env, command: string): PartnerConfig {

@@ -1,7 +1,7 @@
 // What every subcommand of `apichat-bdd` gets: the (merged) environment, where to write, and a
 // signal that ends the long-running commands (`listen`, `simulate`). Injected, so tests run the
 // command in-process with captured output and an explicit environment.
-import { ApiChatError, type ErrorCode } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../base/errors.ts';
 
 export type Env = Record<string, string | undefined>;
 

@@ -4,7 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { BotClient, PartnerClient } from '../client/index.ts';
 import { hostPort } from '../client/http.ts';
 import type { LiveConfig } from '../config.ts';
-import { isApiChatError } from '../errors.ts';
+import { isApiChatError } from '../base/errors.ts';
 import type { MemoryStore } from '../inbox/index.ts';
 import { buildText, safeEqual, type WebhookInfo } from '../protocol/index.ts';
 import { line, type Out } from './context.ts';

@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { sendHttp, sharedAgent, TransportError } from '../client/http.ts';
 import { secretsOf, type LiveConfig } from '../config.ts';
-import { isApiChatError, redact } from '../errors.ts';
+import { isApiChatError, redact } from '../base/errors.ts';
 import { bindListener, isAddressInUse, type MemoryStore, type RunningListener } from '../inbox/index.ts';
 import { buildTextReply, sign, SIGNATURE_HEADER } from '../protocol/index.ts';
-import { oneLine } from '../text.ts';
+import { oneLine } from '../base/text.ts';
 import { DOCTOR_WAIT_MS, type Checklist } from './doctor-checks.ts';
 
 export interface DoctorListener {

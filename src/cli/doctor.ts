@@ -13,7 +13,7 @@
 // Exit code 0 when every check passed, 1 when one failed, 2 when the configuration is missing or wrong.
 // Each check is one function (doctor-checks.ts, doctor-delivery.ts); this file runs them in order.
 import { loadConfig, type LiveConfig } from '../config.ts';
-import { isApiChatError } from '../errors.ts';
+import { isApiChatError } from '../base/errors.ts';
 import { MemoryStore } from '../inbox/index.ts';
 import { Checklist, checkBot, checkPartner, checkReply, checkWebhook, hostOf } from './doctor-checks.ts';
 import { bindDoctorListener, checkDelivery } from './doctor-delivery.ts';

@@ -3,7 +3,7 @@
 // The page is written whole (a temporary file, then a rename): never half a report.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { formatCoverageLine, mergeRuns, renderReportHtml, type Envelope, type RunEnvelopes } from '../report/index.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
 

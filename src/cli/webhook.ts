@@ -1,11 +1,11 @@
 // `apichat-bdd webhook get|set|remove|restore`: the workspace's one API Chat webhook via the partner API.
 // The verification key is never printed (it is shown as "***").
 import { PartnerClient, PartnerErrorCode, type SetWebhookInput } from '../client/index.ts';
-import { ApiChatError, isApiChatError } from '../errors.ts';
+import { ApiChatError, isApiChatError } from '../base/errors.ts';
 import { requireSecret, requireUrl } from '../config.ts';
 import { maskWebhook, partnerConfigFrom } from './common.ts';
 import { EXIT, line, UsageError, type CliContext, type Env } from './context.ts';
-import { readRecord, recordPath, restoreRecorded } from '../webhook-record.ts';
+import { readRecord, recordPath, restoreRecorded } from '../run/webhook-record.ts';
 
 const LISTEN_FIRST = 'start `apichat-bdd listen` first (in another terminal) so the handshake is answered';
 

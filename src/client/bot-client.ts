@@ -7,7 +7,7 @@ import { BotClientError, BotErrorCode } from './errors.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostPort, mayHaveArrived, retryAfterMs, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
-import { parseHttpUrl } from '../url.ts';
+import { parseHttpUrl } from '../base/url.ts';
 
 export interface BotClientOptions extends TransportOptions {
   botUrl: string;

@@ -3,7 +3,7 @@
 // Nothing here ever puts a request header, the flow key, the partner key or the webhook
 // verification key in a message: text echoed from a response is passed through `redact`
 // by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
-import { ApiChatError, type ErrorCode } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../base/errors.ts';
 
 /** { AUTH: 'APICHAT_BOT_AUTH', … }: each client's codes by short name (all in src/error-codes.ts). */
 function codes<P extends string, K extends string>(prefix: P, keys: ReadonlyArray<K & (`${P}${K}` extends ErrorCode ? K : never)>): { readonly [k in K]: `${P}${k}` } {

@@ -19,11 +19,11 @@
 // pauses between them, the headers and the body. It also works with undici's MockAgent, which
 // ignores `headersTimeout`/`bodyTimeout` but honours the signal (and `.delay()`).
 import { Agent, request, type Dispatcher } from 'undici';
-import { redact } from '../errors.ts';
-import { errorCode, failureKind, type FailureKind } from '../net-errors.ts';
-import { oneLine } from '../text.ts';
+import { redact } from '../base/errors.ts';
+import { errorCode, failureKind, type FailureKind } from '../base/net-errors.ts';
+import { oneLine } from '../base/text.ts';
 
-export type { FailureKind } from '../net-errors.ts';
+export type { FailureKind } from '../base/net-errors.ts';
 
 export const MAX_RETRIES = 2;
 /** Pause before retry 1 and retry 2. */

@@ -6,7 +6,7 @@ import { partnerPaths, PartnerResponseSchema, type PartnerResponse, type Webhook
 import { PartnerClientError, PartnerErrorCode } from './errors.ts';
 import { mayHaveArrived, sendHttp, sharedAgent, TransportError, type HttpResult, type TransportOptions } from './http.ts';
 import { parseBody, platformMessage } from './response.ts';
-import { parseHttpUrl } from '../url.ts';
+import { parseHttpUrl } from '../base/url.ts';
 
 /** `timeoutMs` is the deadline of get and remove. */
 export interface PartnerClientOptions extends TransportOptions {

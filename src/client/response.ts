@@ -1,7 +1,7 @@
 // Reading what the platform answered: a JSON body when it is one, and the platform's own
 // one-line explanation of an error (redacted, truncated) for messages.
-import { redact } from '../errors.ts';
-import { oneLine } from '../text.ts';
+import { redact } from '../base/errors.ts';
+import { oneLine } from '../base/text.ts';
 
 /** Parse JSON when the body looks like JSON (by content type or first character); else the text. */
 export function parseBody(text: string, contentType: string): unknown {

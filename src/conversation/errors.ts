@@ -2,7 +2,7 @@
 // expected, how long it waited, the unclaimed replies of this turn, rejected deliveries,
 // and where the full transcript is.
 import { renderCompact, type BotMessage } from '../protocol/index.ts';
-import { ApiChatError, type ErrorCode } from '../errors.ts';
+import { ApiChatError, type ErrorCode } from '../base/errors.ts';
 import type { NearestDiff } from './diff.ts';
 
 export interface FailureContext {

@@ -1,6 +1,6 @@
 // What a Then step expects of one reply: a predicate plus a description for failures.
 // Pure functions over BotMessage, unit-tested without Gherkin.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { buttonsOf, isMedia, textOf, type AttachmentKind, type BotMessage, type Card } from '../protocol/index.ts';
 
 export interface CardRow {

@@ -1,7 +1,7 @@
 // The data tables of the step phrases, read into plain values: the test user's profile (what
 // goes out as sender.email / sender.phone_number) and the rows of "the carousel has cards:".
 // An unknown key or column is a one-line error listing the allowed ones.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import type { CardRow } from './expectations.ts';
 
 export interface Profile {

@@ -1,6 +1,6 @@
 // {{name}} placeholders in step strings, filled from values captured earlier in the scenario.
-import { ApiChatError } from '../errors.ts';
-import { PLACEHOLDER } from '../text.ts';
+import { ApiChatError } from '../base/errors.ts';
+import { PLACEHOLDER } from '../base/text.ts';
 
 export class Variables {
   private readonly values = new Map<string, string>();

@@ -1,6 +1,6 @@
 // Binding the run's listener (or `apichat-bdd listen`'s) with the failures a user can cause
 // turned into one-line errors naming the variable to change.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { startListener, type ListenerOptions, type RunningListener } from './listener.ts';
 
 /** Whether a bind failed because something already listens there. */

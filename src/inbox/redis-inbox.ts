@@ -6,7 +6,7 @@
 // reaches Redis before the read does is lost; a stream entry is not).
 import { randomBytes } from 'node:crypto';
 import type { BotMessage } from '../protocol/index.ts';
-import type { ApiChatError } from '../errors.ts';
+import type { ApiChatError } from '../base/errors.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
 import { clockOffset, connectRedis, KEYS, listenerPresence, lost, safeRedisUrl, STREAM_TTL_S, type RedisClient } from './redis.ts';
 import type { Rejection, RejectionSummary } from './store.ts';

@@ -7,7 +7,7 @@
 // conversation's replies. Each stream is capped (XADD MAXLEN ~) and expires an hour after its
 // last reply, so Redis never grows without bound, also when a runner dies mid-scenario.
 import type { RedisClientType } from 'redis';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { nowMs } from '../protocol/index.ts';
 
 export const REDIS_VARIABLE = 'APICHAT_REDIS_URL';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { BotMessage } from '../protocol/index.ts';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { CONTROL_PREFIX, CONTROL_RETRY_MS } from './control.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
 import type { RejectionSummary } from './store.ts';

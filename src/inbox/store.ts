@@ -4,7 +4,7 @@
 // listener can later publish to a broker (Redis Streams) instead of memory.
 import { EventEmitter } from 'node:events';
 import type { BotMessage } from '../protocol/index.ts';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 
 export interface Rejection {
   /** Epoch ms. */

@@ -1,7 +1,7 @@
 // The normalised reply every layer above works with: one discriminated union, the raw
 // payload kept beside it so nothing the platform sent is ever lost.
 import { ATTACHMENT_KINDS, type AttachmentKind } from './incoming.ts';
-import { truncate } from '../text.ts';
+import { truncate } from '../base/text.ts';
 import {
   AddressSchema,
   ButtonTemplateReplySchema,

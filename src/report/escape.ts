@@ -1,6 +1,6 @@
 // Everything the bot, the user or a step wrote is data: escaped for HTML text and attributes,
 // for XML (SVG), and only http(s) URLs are ever made into links or media sources.
-import { parseHttpUrl } from '../url.ts';
+import { parseHttpUrl } from '../base/url.ts';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -23,4 +23,4 @@ export function safeUrl(url: unknown): string | null {
   return typeof url === 'string' ? (parseHttpUrl(url)?.href ?? null) : null;
 }
 
-export { truncate } from '../text.ts';
+export { truncate } from '../base/text.ts';

@@ -6,7 +6,7 @@
 // truncates the target when it opens it, so a placeholder page goes there at once.)
 import { fstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { processState } from '../process-state.ts';
+import { processState } from '../run/process-state.ts';
 import type { Envelope } from './envelopes.ts';
 import { renderReportHtml } from './html.ts';
 import { ReportBuilder } from './model.ts';

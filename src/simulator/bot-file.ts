@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { BotSchema, type BotDefinition } from './bot-schema.ts';
 import { describeIssue, firstIssue, formatPath } from './issues.ts';
 

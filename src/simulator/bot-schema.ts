@@ -17,7 +17,7 @@
 // `fallback`. A rule whose match has only `state` catches every action in that state.
 import { z } from 'zod';
 import { ATTACHMENT_KINDS } from '../protocol/index.ts';
-import { PLACEHOLDER } from '../text.ts';
+import { PLACEHOLDER } from '../base/text.ts';
 
 export const REPLY_KINDS = ['text', 'buttons', 'carousel', ...ATTACHMENT_KINDS, 'raw'] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];

@@ -4,7 +4,7 @@
 // after another instead. Nothing here ever throws: failures land in `undelivered`.
 import { request, type Dispatcher } from 'undici';
 import { nowMs, sign, SIGNATURE_HEADER } from '../protocol/index.ts';
-import { errorCode, failureKind } from '../net-errors.ts';
+import { errorCode, failureKind } from '../base/net-errors.ts';
 
 export interface Webhook {
   url: string;

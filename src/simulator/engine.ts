@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { ATTACHMENT_KINDS, type AttachmentKind, type ButtonInput, type CardInput, type UserAction } from '../protocol/index.ts';
 import { BOT_FILE_ERROR, validateBot } from './bot-file.ts';
 import { PLACEHOLDER, RANDOM_PLACEHOLDER, type BotButton, type BotDefinition, type BotMatch, type BotReply, type BotRule } from './bot-schema.ts';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 
 export interface BotUser {
   id: string;

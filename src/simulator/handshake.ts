@@ -4,8 +4,8 @@
 // the simulator can send them as a form body, a JSON body or query parameters.
 import { randomBytes } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { redact } from '../errors.ts';
-import { truncate } from '../text.ts';
+import { redact } from '../base/errors.ts';
+import { truncate } from '../base/text.ts';
 import { describeRequestError } from './delivery.ts';
 
 export const HANDSHAKE_ENCODINGS = ['form', 'json', 'query'] as const;

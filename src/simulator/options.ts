@@ -1,5 +1,5 @@
 // What startSimulator accepts, and the check that turns an impossible option into one line.
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import type { BotDefinition } from './bot-schema.ts';
 import { HANDSHAKE_ENCODINGS, type HandshakeEncoding } from './handshake.ts';
 

@@ -9,7 +9,7 @@ import type { Deliverer, Webhook } from './delivery.ts';
 import type { BotEngine, Turn } from './engine.ts';
 import { performHandshake, type HandshakeEncoding } from './handshake.ts';
 import { renderReply } from './render.ts';
-import { parseHttpUrl } from '../url.ts';
+import { parseHttpUrl } from '../base/url.ts';
 
 /** A user message the bot URL accepted, and what the bot made of it. */
 export interface ReceivedRecord {

@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Agent } from 'undici';
-import { ApiChatError } from '../errors.ts';
+import { ApiChatError } from '../base/errors.ts';
 import { createApp, urlHost } from './app.ts';
 import { DEMO_BOT_PATH, loadBotFile } from './bot-file.ts';
 import { Deliverer, type DeliveryRecord, type UndeliveredRecord, type Webhook } from './delivery.ts';

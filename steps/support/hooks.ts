@@ -1,7 +1,7 @@
 // Scenario lifecycle: label claims with the running step, attach the transcript and the chat
 // picture to every scenario (failing or not), and keep user mistakes free of stack traces.
 import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts';
 import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';

@@ -3,13 +3,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
-import { ApiChatError } from '../../src/errors.ts';
+import { ApiChatError } from '../../src/base/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { RedisInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { parseSharedRun, type SharedRun } from '../../src/run.ts';
+import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
 import { RUN_ENV } from '../plugin-run.ts';
-import { processState } from '../../src/process-state.ts';
+import { processState } from '../../src/run/process-state.ts';
 
 interface RunContext {
   shared: SharedRun;

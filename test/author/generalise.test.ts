@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Generaliser, pairReplies, tappable, UnstableError, type ReplyCheck } from '../../src/author/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { buttons, carousel, image, say, tap, text, turn, unknown } from './helpers.ts';
 
 describe('pairing the replies of two visits', () => {

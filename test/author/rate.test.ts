@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseRate, RateLimitedSender } from '../../src/author/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { buildText } from '../../src/protocol/index.ts';
 
 const msg = buildText({ id: 'u', name: 'U' }, 1, 'hi');

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseLine, Recorder, renderFeature, type RecorderIO } from '../../src/author/index.ts';
 import { BotClient } from '../../src/client/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startRun, type RunHandle } from '../../src/run.ts';
+import { startRun, type RunHandle } from '../../src/run/run.ts';
 
 describe('parseLine', () => {
   test('text, numbers, commands and mistakes', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { VARIABLES } from '../../src/config.ts';
-import { packageVersion } from '../../src/version.ts';
+import { packageVersion } from '../../src/base/version.ts';
 import { assertNoSecrets, oneLine, run } from './helpers.ts';
 
 describe('apichat-bdd --help', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { MockAgent } from 'undici';
-import { ApiChatError } from '../../src/errors.ts';
+import { ApiChatError } from '../../src/base/errors.ts';
 
 export function mockAgent(): MockAgent {
   const agent = new MockAgent({ enableCallHistory: true });

@@ -22,7 +22,7 @@ import {
   type UserAction,
 } from '../../src/protocol/index.ts';
 import { Conversation, type BotSender, type Timing, type TimingModel } from '../../src/conversation/index.ts';
-import { ApiChatError } from '../../src/errors.ts';
+import { ApiChatError } from '../../src/base/errors.ts';
 
 export const SENDER = 'bdd-test-user-1';
 export const NAME = 'Ann Tester';

@@ -12,7 +12,7 @@ import {
   type Expectation,
 } from '../../src/conversation/index.ts';
 import { normalise } from '../../src/protocol/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { NAME, Replies, SENDER, CONV_ID, harness, rejectsWith } from './harness.ts';
 
 const r = new Replies({ sender_id: SENDER, conv_id: CONV_ID });

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { actualDetails, cardRowFromTable, describeExpectation, matches, profileFromTable, type Expectation } from '../../src/conversation/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { normalise, type Incoming } from '../../src/protocol/index.ts';
 import { CONV_ID, FakeBot, FAST, harness, Replies, rejectsWith, SENDER } from './harness.ts';
 import { Conversation } from '../../src/conversation/index.ts';

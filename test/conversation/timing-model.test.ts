@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HALF_LIFE_TURNS, lateReplyNote, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
-import { longestScriptedPauseMs, runTiming } from '../../src/run.ts';
+import { longestScriptedPauseMs, runTiming } from '../../src/run/run.ts';
 import type { BotDefinition } from '../../src/simulator/index.ts';
 import { harness, rejectsWith } from './harness.ts';
 

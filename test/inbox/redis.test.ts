@@ -21,7 +21,7 @@ import {
 } from '../../src/inbox/index.ts';
 import { Conversation } from '../../src/conversation/index.ts';
 import { addInboxNotice } from '../../src/conversation/notes.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { closedPort } from '../client/helpers.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 

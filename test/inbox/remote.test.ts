@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { CONTROL_PREFIX, LocalInbox, MemoryStore, RemoteInbox, buildListener, startControlServer, type Inbox, type RunningControl } from '../../src/inbox/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { buildTextReply, normalise, type BotMessage } from '../../src/protocol/index.ts';
 import { deferred, emitterOf, textMsg } from './helpers.ts';
 

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore, describeRejections, REJECTION_FIXES } from '../../src/inbox/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import type { BotMessage } from '../../src/protocol/index.ts';
 import { activeTimers, emitterOf, textMsg, textOfMsg } from './helpers.ts';
 

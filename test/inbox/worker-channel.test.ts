@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request } from 'undici';
 import { CONTROL_PREFIX, MemoryStore, RemoteInbox, secretsEqual, startControlServer, type RunningControl } from '../../src/inbox/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import type { BotMessage } from '../../src/protocol/index.ts';
 import { deferred, textMsg } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { parseBot } from '../../src/simulator/index.ts';
 
 // Plain words: braces would be placeholders, which have rules of their own.

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { processState } from '../../src/process-state.ts';
+import { processState } from '../../src/run/process-state.ts';
 import { conversationReportFormatter, type FormatterContext } from '../../src/report/formatter.ts';
 import type { Envelope } from '../../src/report/index.ts';
 import { richTranscript, runEnvelopes } from './helpers.ts';

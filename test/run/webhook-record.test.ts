@@ -5,9 +5,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isApiChatError } from '../../src/errors.ts';
-import { parseSharedRun } from '../../src/run.ts';
-import { previousFor, readRecord, recordPath, removeRecord, STATE_DIR, writeRecord, type WebhookRecord } from '../../src/webhook-record.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
+import { parseSharedRun } from '../../src/run/run.ts';
+import { previousFor, readRecord, recordPath, removeRecord, STATE_DIR, writeRecord, type WebhookRecord } from '../../src/run/webhook-record.ts';
 
 const record = (over: Partial<WebhookRecord> = {}): WebhookRecord => ({
   workspace_id: 'ws 1/2',

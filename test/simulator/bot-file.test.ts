@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import type { UserAction } from '../../src/protocol/index.ts';
 import { BotEngine, DEMO_BOT_PATH, loadBotFile, parseBot, validateBot, type ResolvedReply } from '../../src/simulator/index.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { normalise, type UserAction } from '../../src/protocol/index.ts';
-import { isApiChatError } from '../../src/errors.ts';
+import { isApiChatError } from '../../src/base/errors.ts';
 import { BotEngine, renderReply, type BotDefinition, type ResolvedReply } from '../../src/simulator/index.ts';
 
 const ann = { id: 'u-ann', name: 'Ann' };

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
-import { SIGNAL_EXIT } from '../../../src/error-codes.ts';
+import { SIGNAL_EXIT } from '../../../src/base/error-codes.ts';
 import type { SimulatorOptions } from '../../../src/simulator/index.ts';
 import {
   assertNoSecrets,

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { recordPath } from '../../../src/webhook-record.ts';
+import { recordPath } from '../../../src/run/webhook-record.ts';
 import { assertNoSecrets, context, partnerVars, ROOT, startCucumber, startPlatform, startShellStep, type Platform } from './helpers.ts';
 
 const SLOW = 'test/fixtures/live/slow.feature';

@@ -3,11 +3,11 @@
 // touches the webhook, and reads its own conversations' replies from Redis. It needs the bot
 // URL (or the partner variables, only to read it) and the flow key. Cucumber's --shard splits
 // the scenarios across machines; --parallel workers each read through their own connection.
-import { PartnerClient } from './client/index.ts';
-import { ConfigError, type Config, type RunnerConfig } from './config.ts';
-import { connectRedis, KEYS, listenerPresence, RedisInbox, safeRedisUrl } from './inbox/index.ts';
-import type { Timing } from './conversation/index.ts';
-import type { RunHandle, SharedRun } from './run.ts';
+import { PartnerClient } from '../client/index.ts';
+import { ConfigError, type Config, type RunnerConfig } from '../config.ts';
+import { connectRedis, KEYS, listenerPresence, RedisInbox, safeRedisUrl } from '../inbox/index.ts';
+import type { Timing } from '../conversation/index.ts';
+import type { RunHandle, SharedRun } from './shared.ts';
 
 /** A test run with APICHAT_REDIS_URL but no live variables cannot be a runner: say what is missing. */
 export function notARunner(config: Config): ConfigError | undefined {

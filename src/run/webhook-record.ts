@@ -7,10 +7,10 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { PartnerClient } from './client/index.ts';
-import { ApiChatError, isApiChatError } from './errors.ts';
-import type { WebhookInfo } from './protocol/index.ts';
-import { jsonOrUndefined } from './inbox/wire.ts';
+import type { PartnerClient } from '../client/index.ts';
+import { ApiChatError, isApiChatError } from '../base/errors.ts';
+import type { WebhookInfo } from '../protocol/index.ts';
+import { jsonOrUndefined } from '../inbox/wire.ts';
 
 /** The folder (relative to the working directory) where apichat-bdd keeps state; gitignored. */
 export const STATE_DIR = '.apichat-bdd';
