@@ -2,7 +2,7 @@
 //   import { Given } from '@cucumber/cucumber';
 //   import { type ChatWorld } from 'apichat-bdd';
 //   Given('a guest who picked a room', async function (this: ChatWorld) { await this.say('book'); … });
-// These names are a contract like the step phrases (README "Write your own steps").
+// These names are a contract like the step phrases (docs/writing-features.md, "Custom steps").
 // ChatWorld lives with the rest of the Cucumber glue in steps/; it is re-exported here so
 // consumers have one import.
 export { ChatWorld } from '../steps/support/world.ts';

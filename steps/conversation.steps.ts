@@ -1,4 +1,4 @@
-// The step phrases (listed in the README): the public contract. Each is one to three lines that hand
+// The step phrases (listed in docs/phrases.md): the public contract. Each is one to three lines that hand
 // off to the World; the behaviour lives in src/conversation.
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';

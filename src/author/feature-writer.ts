@@ -1,5 +1,5 @@
-// Gherkin text from a FeatureDoc, in the verbatim step phrases of the README (the public
-// contract), so a written feature runs with the package's own steps. Quoting follows what the
+// Gherkin text from a FeatureDoc, in the verbatim step phrases of docs/phrases.md (the
+// public contract), so a written feature runs with the package's own steps. Quoting follows what the
 // parameter types undo: {string} unescapes \" only; a button list ({strings}) also \\;
 // table cells use Gherkin's \| \\ \n; a /regex/ needs no quoting (escapeRegex made it literal).
 import type { CardCheck, FeatureDoc, LinkCheck, NoteCheck, ReplyCheck, ScenarioDoc, ScenarioTurn, TextCheck } from './model.ts';

@@ -1,6 +1,6 @@
 // The one list of error codes a user can see. Every ApiChatError takes its code from here, the
-// command line picks its exit code from the code's category, and the README's "Error codes"
-// table is checked against this list by test/error-codes.test.ts (so the two cannot drift).
+// command line picks its exit code from the code's category, and the "Error codes"
+// table of docs/reference.md is checked against this list by test/error-codes.test.ts (so the two cannot drift).
 // Adding a code is one line: [code]: [category, what it means, how to fix it].
 
 /**
@@ -70,7 +70,7 @@ export function exitCodeOf(code: ErrorCode): 1 | 2 {
 /** Exit codes after a signal, the shell's 128 + signal number (the plugin and the bin both use them). */
 export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** The README's "Error codes" table, rendered from the list above. */
+/** The "Error codes" table of docs/reference.md, rendered from the list above. */
 export function errorCodesTable(): string {
   const rows = Object.entries(ERROR_CODES).map(([code, [category, meaning, fix]]) => `| \`${code}\` | ${category} | ${meaning} | ${fix} |`);
   return ['| code | kind | meaning | fix |', '| --- | --- | --- | --- |', ...rows].join('\n');

@@ -55,7 +55,7 @@ function checkConfig(ctx: CliContext, list: Checklist): LiveConfig | undefined {
     return undefined;
   }
   if (config.mode !== 'live') {
-    list.fail('live configuration', 'no live configuration: set APICHAT_* (see README): APICHAT_BOT_URL (or the partner variables), APICHAT_FLOW_API_KEY, APICHAT_WEBHOOK_SECRET, APICHAT_PUBLIC_URL');
+    list.fail('live configuration', 'no live configuration: set APICHAT_* (see docs/live-mode.md in the apichat-bdd package): APICHAT_BOT_URL (or the partner variables), APICHAT_FLOW_API_KEY, APICHAT_WEBHOOK_SECRET, APICHAT_PUBLIC_URL');
     return undefined;
   }
   list.pass(`configuration parses (live mode; bot URL ${config.botUrl ? `${hostOf(config.botUrl)} from APICHAT_BOT_URL` : 'from the partner API'}; listener ${config.listenHost}:${config.listenPort}${config.webhookPath})`);

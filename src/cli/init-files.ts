@@ -71,7 +71,7 @@ export const EXAMPLE_FEATURE = `Feature: Example conversation
 `;
 
 export const EXAMPLE_STEPS = `// An example of your own step: it hands off to the World of the scenario (ChatWorld),
-// as the built-in phrases do. README of apichat-bdd: "Write your own steps".
+// as the built-in phrases do. See "Custom steps" in node_modules/apichat-bdd/docs/writing-features.md.
 import { Given } from '@cucumber/cucumber';
 import { type ChatWorld } from 'apichat-bdd';
 

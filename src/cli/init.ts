@@ -1,5 +1,5 @@
-// `apichat-bdd init`: scaffolds a test project in the current repository (README "Use it in
-// your bot's repository"). Never overwrites: every file that exists is left alone and listed
+// `apichat-bdd init`: scaffolds a test project in the current repository (docs/reference.md,
+// "apichat-bdd init"). Never overwrites: every file that exists is left alone and listed
 // as skipped; .gitignore only gets the lines it lacks.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,7 +27,7 @@ export function scaffold(dir: string): InitResult {
   const result: InitResult = { created: [], skipped: [] };
   const existingConfig = CUCUMBER_CONFIG_NAMES.find((n) => existsSync(join(dir, n)));
   if (existingConfig) {
-    result.skipped.push({ path: 'cucumber.mjs', why: `${existingConfig} exists: add apichat-bdd's import, plugin and format entries to it (README "Use it in your bot's repository")` });
+    result.skipped.push({ path: 'cucumber.mjs', why: `${existingConfig} exists: add apichat-bdd's import, plugin and format entries to it (node_modules/apichat-bdd/docs/reference.md, "apichat-bdd init")` });
   } else writeNew(dir, 'cucumber.mjs', CUCUMBER_CONFIG, result);
   writeNew(dir, 'features/example.feature', EXAMPLE_FEATURE, result);
   writeNew(dir, 'steps/example.steps.ts', EXAMPLE_STEPS, result);
@@ -75,6 +75,7 @@ export function initCommand(stdout: Out, dir: string): number {
   line(stdout, '  npx cucumber-js             # runs features/ against the embedded simulator (demo bot)');
   line(stdout, '  cp .env.example .env        # then fill in your bot\'s APICHAT_* values');
   line(stdout, '  npx apichat-bdd doctor      # checks the live setup; npx cucumber-js then runs against your bot');
+  line(stdout, 'The manual: node_modules/apichat-bdd/docs/ (writing-features.md, live-mode.md, reference.md)');
   return 0;
 }
 

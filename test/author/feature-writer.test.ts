@@ -4,7 +4,7 @@ import { actionStep, checkLines, quote, quoteListItem, renderFeature, tableCell,
 import { say, tap } from './helpers.ts';
 
 describe('feature writer', () => {
-  test('a whole feature in the README step phrases', () => {
+  test('a whole feature in the documented step phrases (docs/phrases.md)', () => {
     const doc: FeatureDoc = {
       name: 'Booking',
       description: ['Written for a test.'],

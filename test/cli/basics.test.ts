@@ -115,7 +115,7 @@ describe('apichat-bdd configuration mistakes', () => {
   it('doctor without a live configuration: ✗ line, exit 2', async () => {
     const r = await run(['doctor'], {});
     assert.equal(r.code, 2);
-    assert.match(oneLine(r.stdout), /^✗ live configuration — no live configuration: set APICHAT_\* \(see README\)/);
+    assert.match(oneLine(r.stdout), /^✗ live configuration — no live configuration: set APICHAT_\* \(see docs\/live-mode\.md in the apichat-bdd package\)/);
   });
 
   it('doctor with a broken configuration: ✗ line naming the variable, exit 2, no secret', async () => {
