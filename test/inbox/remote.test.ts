@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { CONTROL_PREFIX, LocalInbox, MemoryStore, RemoteInbox, buildListener, startControlServer, type Inbox, type RunningControl } from '../../src/inbox/index.ts';
 import { isApiChatError } from '../../src/base/errors.ts';
 import { buildTextReply, normalise, type BotMessage } from '../../src/protocol/index.ts';
-import { deferred, emitterOf, textMsg } from './helpers.ts';
+import { deferred, emitterOf, remoteHarness, textMsg, type Harness } from './helpers.ts';
 
 /** Collects a feed's messages; `until(n)` resolves when n have arrived (fails after a generous guard). */
 function collector() {
@@ -39,31 +39,10 @@ const auth = (c: RunningControl) => ({ authorization: `Bearer ${c.token}` });
 
 const texts = (ms: readonly BotMessage[]) => ms.map((m) => (m.kind === 'text' ? m.text : `<${m.kind}>`));
 
-interface Harness {
-  store: MemoryStore;
-  inbox: Inbox;
-  close(): Promise<void>;
-}
-
 async function localHarness(): Promise<Harness> {
   const store = new MemoryStore();
   const inbox = new LocalInbox(store);
   return { store, inbox, close: () => inbox.close() };
-}
-
-async function remoteHarness(): Promise<Harness & { control: RunningControl }> {
-  const store = new MemoryStore();
-  const control = await startControlServer(store);
-  const inbox = new RemoteInbox(control.url, { token: control.token });
-  return {
-    store,
-    inbox,
-    control,
-    close: async () => {
-      await inbox.close();
-      await control.close();
-    },
-  };
 }
 
 for (const [name, make] of [
@@ -258,81 +237,60 @@ describe('RemoteInbox over the control server', () => {
     }
   });
 
-  it('the SSE subscription ends on the server when the client goes away (no listener left behind)', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const c = collector();
-      const feed = await inbox.open('eve', c.onMessage);
-      store.add(textMsg('eve', 'e0'));
-      await c.until(1);
-      assert.equal(emitterOf(store).listenerCount('m:eve'), 1, 'one live subscription while open');
-      const gone = deferred<void>();
-      // Resolved by the server noticing the disconnect (the subscription's removal), not by a timer.
-      const emitter = emitterOf(store);
-      const onRemove = (event: string | symbol) => {
-        if (event === 'm:eve') gone.resolve();
-      };
-      emitter.on('removeListener', onRemove);
-      await feed.close();
-      await gone.promise;
-      emitter.off('removeListener', onRemove);
-      assert.equal(emitter.listenerCount('m:eve'), 0);
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('the SSE subscription ends on the server when the client goes away (no listener left behind)', async (t) => {
+    const { store, inbox } = await remoteHarness(t);
+    const c = collector();
+    const feed = await inbox.open('eve', c.onMessage);
+    store.add(textMsg('eve', 'e0'));
+    await c.until(1);
+    assert.equal(emitterOf(store).listenerCount('m:eve'), 1, 'one live subscription while open');
+    const gone = deferred<void>();
+    // Resolved by the server noticing the disconnect (the subscription's removal), not by a timer.
+    const emitter = emitterOf(store);
+    const onRemove = (event: string | symbol) => {
+      if (event === 'm:eve') gone.resolve();
+    };
+    emitter.on('removeListener', onRemove);
+    await feed.close();
+    await gone.promise;
+    emitter.off('removeListener', onRemove);
+    assert.equal(emitter.listenerCount('m:eve'), 0);
   });
 
-  it('a dropped stream is resumed with Last-Event-ID: nothing lost, nothing twice', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const c = collector();
-      const feed = await inbox.open('fay', c.onMessage);
-      for (let i = 0; i < 3; i++) store.add(textMsg('fay', `f${i}`));
-      await c.until(3);
-      // Drop every connection from the server side; the server keeps listening.
-      control.app.server.closeAllConnections();
-      // Replies that arrive while the stream is down (or while the server still thinks it is up).
-      for (let i = 3; i < 6; i++) store.add(textMsg('fay', `f${i}`));
-      await c.until(6);
-      for (let i = 6; i < 8; i++) store.add(textMsg('fay', `f${i}`));
-      await c.until(8);
-      assert.deepEqual(texts(c.got), ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('a dropped stream is resumed with Last-Event-ID: nothing lost, nothing twice', async (t) => {
+    const { store, control, inbox } = await remoteHarness(t);
+    const c = collector();
+    const feed = await inbox.open('fay', c.onMessage);
+    for (let i = 0; i < 3; i++) store.add(textMsg('fay', `f${i}`));
+    await c.until(3);
+    // Drop every connection from the server side; the server keeps listening.
+    control.app.server.closeAllConnections();
+    // Replies that arrive while the stream is down (or while the server still thinks it is up).
+    for (let i = 3; i < 6; i++) store.add(textMsg('fay', `f${i}`));
+    await c.until(6);
+    for (let i = 6; i < 8; i++) store.add(textMsg('fay', `f${i}`));
+    await c.until(8);
+    assert.deepEqual(texts(c.got), ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+    await feed.close();
   });
 
-  it('keeps resuming across many drops over a long scenario (more than a handful)', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const c = collector();
-      const feed = await inbox.open('gus', c.onMessage);
-      const want: string[] = [];
-      for (let round = 0; round < 8; round++) {
-        const t = `g${round}`;
-        want.push(t);
-        store.add(textMsg('gus', t));
-        await c.until(want.length);
-        control.app.server.closeAllConnections();
-      }
-      store.add(textMsg('gus', 'final'));
-      want.push('final');
+  it('keeps resuming across many drops over a long scenario (more than a handful)', async (t) => {
+    const { store, control, inbox } = await remoteHarness(t);
+    const c = collector();
+    const feed = await inbox.open('gus', c.onMessage);
+    const want: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const t = `g${round}`;
+      want.push(t);
+      store.add(textMsg('gus', t));
       await c.until(want.length);
-      assert.deepEqual(texts(c.got), want);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await control.close();
+      control.app.server.closeAllConnections();
     }
+    store.add(textMsg('gus', 'final'));
+    want.push('final');
+    await c.until(want.length);
+    assert.deepEqual(texts(c.got), want);
+    await feed.close();
   });
 
   it('when the control server goes away for good, the feed gives up and close() still resolves', async () => {
@@ -359,75 +317,54 @@ describe('RemoteInbox over the control server', () => {
     }
   });
 
-  it('large messages with multi-byte characters arrive intact (chunk boundaries inside a character)', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const c = collector();
-      const feed = await inbox.open('hal', c.onMessage);
-      const want = Array.from({ length: 6 }, (_, i) => `${i}:` + 'é👋ü€'.repeat(20_000 + i * 997));
-      for (const t of want) store.add(textMsg('hal', t));
-      await c.until(want.length);
-      assert.equal(c.got.length, want.length);
-      for (let i = 0; i < want.length; i++) {
-        const got = texts([c.got[i]!])[0]!;
-        assert.equal(got.length, want[i]!.length, `message ${i} length`);
-        assert.ok(got === want[i], `message ${i} differs (replacement characters?)`);
-      }
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await control.close();
+  it('large messages with multi-byte characters arrive intact (chunk boundaries inside a character)', async (t) => {
+    const { store, inbox } = await remoteHarness(t);
+    const c = collector();
+    const feed = await inbox.open('hal', c.onMessage);
+    const want = Array.from({ length: 6 }, (_, i) => `${i}:` + 'é👋ü€'.repeat(20_000 + i * 997));
+    for (const t of want) store.add(textMsg('hal', t));
+    await c.until(want.length);
+    assert.equal(c.got.length, want.length);
+    for (let i = 0; i < want.length; i++) {
+      const got = texts([c.got[i]!])[0]!;
+      assert.equal(got.length, want[i]!.length, `message ${i} length`);
+      assert.ok(got === want[i], `message ${i} differs (replacement characters?)`);
     }
+    await feed.close();
   });
 
-  it('sender ids that need URL encoding reach the right conversation', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const id = 'ann smith/42?x=1&y#z ü';
-      const c = collector();
-      const feed = await inbox.open(id, c.onMessage);
-      assert.equal(store.isRegistered(id), true);
-      store.add(normalise(buildTextReply({ sender_id: id, conv_id: 1 }, 'encoded ok')));
-      await c.until(1);
-      assert.deepEqual(texts(c.got), ['encoded ok']);
-      await feed.close();
-      assert.equal(store.isRegistered(id), false);
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('sender ids that need URL encoding reach the right conversation', async (t) => {
+    const { store, inbox } = await remoteHarness(t);
+    const id = 'ann smith/42?x=1&y#z ü';
+    const c = collector();
+    const feed = await inbox.open(id, c.onMessage);
+    assert.equal(store.isRegistered(id), true);
+    store.add(normalise(buildTextReply({ sender_id: id, conv_id: 1 }, 'encoded ok')));
+    await c.until(1);
+    assert.deepEqual(texts(c.got), ['encoded ok']);
+    await feed.close();
+    assert.equal(store.isRegistered(id), false);
   });
 
-  it('20 concurrent feeds each get exactly their own messages, in order', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const senders = Array.from({ length: 20 }, (_, i) => `par-${i}`);
-      const collectors = senders.map(() => collector());
-      const feeds = await Promise.all(senders.map((s, i) => inbox.open(s, collectors[i]!.onMessage)));
-      for (const s of senders) assert.equal(store.isRegistered(s), true);
-      const perSender = 10;
-      for (let r = 0; r < perSender; r++) for (const s of senders) store.add(textMsg(s, `${s}#${r}`));
-      store.add(textMsg('not-open', 'stray'));
-      await Promise.all(collectors.map((c) => c.until(perSender)));
-      senders.forEach((s, i) => {
-        assert.deepEqual(
-          texts(collectors[i]!.got),
-          Array.from({ length: perSender }, (_, r) => `${s}#${r}`),
-        );
-      });
-      assert.deepEqual(texts(store.orphans()), ['stray']);
-      await Promise.all(feeds.map((f) => f.close()));
-      for (const s of senders) assert.equal(store.isRegistered(s), false);
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('20 concurrent feeds each get exactly their own messages, in order', async (t) => {
+    const { store, inbox } = await remoteHarness(t);
+    const senders = Array.from({ length: 20 }, (_, i) => `par-${i}`);
+    const collectors = senders.map(() => collector());
+    const feeds = await Promise.all(senders.map((s, i) => inbox.open(s, collectors[i]!.onMessage)));
+    for (const s of senders) assert.equal(store.isRegistered(s), true);
+    const perSender = 10;
+    for (let r = 0; r < perSender; r++) for (const s of senders) store.add(textMsg(s, `${s}#${r}`));
+    store.add(textMsg('not-open', 'stray'));
+    await Promise.all(collectors.map((c) => c.until(perSender)));
+    senders.forEach((s, i) => {
+      assert.deepEqual(
+        texts(collectors[i]!.got),
+        Array.from({ length: perSender }, (_, r) => `${s}#${r}`),
+      );
+    });
+    assert.deepEqual(texts(store.orphans()), ['stray']);
+    await Promise.all(feeds.map((f) => f.close()));
+    for (const s of senders) assert.equal(store.isRegistered(s), false);
   });
 
   it('RemoteInbox.close() ends its open streams: the server drops the subscription, nothing more is delivered', async () => {

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { CONTROL_PREFIX, MemoryStore, RemoteInbox, secretsEqual, startControlServer, type RunningControl } from '../../src/inbox/index.ts';
 import { isApiChatError } from '../../src/base/errors.ts';
 import type { BotMessage } from '../../src/protocol/index.ts';
-import { deferred, textMsg } from './helpers.ts';
+import { deferred, textMsg, remoteHarness } from './helpers.ts';
 
 const routes = (c: RunningControl) => [
   ['GET', `${c.url}${CONTROL_PREFIX}/conversations/ann/events`],
@@ -136,28 +136,21 @@ describe('worker channel: registrations are freed when streams close', () => {
     }
   });
 
-  it('a stream reopened within the grace keeps its conversation (nothing becomes an orphan)', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const got: string[] = [];
-      const two = deferred<void>();
-      const feed = await inbox.open('fay', (m) => {
-        got.push(m.kind === 'text' ? m.text : m.kind);
-        if (got.length === 2) two.resolve();
-      });
-      store.add(textMsg('fay', 'before'));
-      control.app.server.closeAllConnections();
-      store.add(textMsg('fay', 'during'));
-      await two.promise;
-      assert.deepEqual(got, ['before', 'during']);
-      assert.equal(store.orphans().length, 0);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('a stream reopened within the grace keeps its conversation (nothing becomes an orphan)', async (t) => {
+    const { store, control, inbox } = await remoteHarness(t);
+    const got: string[] = [];
+    const two = deferred<void>();
+    const feed = await inbox.open('fay', (m) => {
+      got.push(m.kind === 'text' ? m.text : m.kind);
+      if (got.length === 2) two.resolve();
+    });
+    store.add(textMsg('fay', 'before'));
+    control.app.server.closeAllConnections();
+    store.add(textMsg('fay', 'during'));
+    await two.promise;
+    assert.deepEqual(got, ['before', 'during']);
+    assert.equal(store.orphans().length, 0);
+    await feed.close();
   });
 });
 
