@@ -3,12 +3,12 @@
 // a row by Cucumber with the repository's support code. The demo bot's booking reference is
 // random, so a feature that passes twice has generalised it.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { assertPassed, runFixtures } from '../support/cucumber.ts';
 import { ROOT, run, type RunResult } from '../support/process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Quiet windows can be short against the simulator (it delivers within ~20 ms); 250 ms leaves room for a busy machine. */
 const FAST_ENV = { APICHAT_QUIET_MS: '250' };
@@ -22,13 +22,7 @@ async function passesTwice(files: string[], scenarios: number): Promise<void> {
   for (const _round of [1, 2]) assertPassed(await runFixtures(files.map((f) => relative(ROOT, f)), FAST_ENV), scenarios);
 }
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'apichat-author-it-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('apichat-author-it-');
 
 describe('apichat-bdd crawl --start hi --depth 3 (demo bot)', () => {
   test('taps every postback button reachable within depth 3, and its features pass twice in a row', async () => {

@@ -14,7 +14,7 @@ import {
   normalise,
   type AttachmentKind,
 } from '../../src/protocol/index.ts';
-import { P, pageCompact, pageJson, pageText } from './page.ts';
+import { P, pageCompact, pageJson, pageText, PAGE_MEDIA } from './page.ts';
 
 const AT = 1_700_000_000_123.25;
 const to = { sender_id: P.userId, conv_id: P.conv };
@@ -51,12 +51,7 @@ describe('outgoing: normalise() of the page payloads', () => {
     assert.equal(m.raw, raw);
   });
 
-  for (const [kind, url] of [
-    ['image', P.imageUrl],
-    ['audio', P.audioUrl],
-    ['video', P.videoUrl],
-    ['file', P.fileUrl],
-  ] as const) {
+  for (const [kind, url] of PAGE_MEDIA) {
     it(kind, () => {
       const raw = pageJson(`outgoing-${kind}`);
       const m = normalise(raw, AT);

@@ -23,8 +23,8 @@ export class Output {
     this.events.emit('end');
   }
 
-  /** Resolves with the first line matching `pred`; rejects if the stream ends without one. */
-  waitFor(pred: (line: string) => boolean, what: string): Promise<string> {
+  /** Resolves with the first line matching `pred`; rejects if the stream ends without one, or after `timeoutMs`. */
+  waitFor(pred: (line: string) => boolean, what: string, timeoutMs?: number): Promise<string> {
     const find = (): string | undefined => this.text.split('\n').find(pred);
     const now = find();
     if (now !== undefined) return Promise.resolve(now);
@@ -35,11 +35,14 @@ export class Output {
         cleanup();
         resolve(line);
       };
-      const onEnd = (): void => {
+      const fail = (why: string) => (): void => {
         cleanup();
-        reject(new Error(`the output ended without ${what}:\n${this.text}`));
+        reject(new Error(`${why} without ${what}:\n${this.text}`));
       };
+      const onEnd = fail('the output ended');
+      const timer = timeoutMs === undefined ? undefined : setTimeout(fail(`${timeoutMs} ms went by`), timeoutMs);
       const cleanup = (): void => {
+        clearTimeout(timer);
         this.events.off('data', onData);
         this.events.off('end', onEnd);
       };

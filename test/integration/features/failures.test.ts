@@ -36,6 +36,121 @@ function assertFailure(run: FailedScenario, fragments: Array<string | RegExp>): 
   }
 }
 
+// Each fixture's scenario fails with a message holding every fragment. The stale-reply pair
+// checks that a reply of turn 1 never satisfies an assertion of turn 2, also after back-to-back
+// actions (settling waits for a turn's first reply before the next action).
+const FAILURES: Array<[title: string, fixture: string, fragments: Array<string | RegExp>]> = [
+  [
+    'wrong text: times out, shows the expected text and the unclaimed replies',
+    'wrong-text.feature',
+    [
+      'Timed out after',
+      'a reply with the text "Welcome to the hotel!"',
+      '2 unclaimed replies in this turn',
+      'text "Hello! I am the Grand Demo Hotel bot."',
+      'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]',
+      'after the user says "hi"',
+    ],
+  ],
+  [
+    'missing button: lists the buttons that exist',
+    'missing-button.feature',
+    ['cannot tap "Checkout"', 'offers "Rooms", "Book", "Help", "Website"'],
+  ],
+  [
+    'missing card: lists the cards that exist',
+    'missing-card.feature',
+    ['cannot tap "Choose" on card "Penthouse"', 'cards "Deluxe", "Suite", "Standard"'],
+  ],
+  [
+    'ambiguous button: asks for "on card"',
+    'ambiguous-button.feature',
+    ['3 buttons are titled "Choose"', '"Deluxe", "Suite", "Standard"', 'When the user taps "Choose" on card "Deluxe"'],
+  ],
+  [
+    'timeout: an image the bot never sends',
+    'timeout.feature',
+    [/Timed out after \d+ ms waiting for an image\./, 'expected: an image', 'in turn 1 (after the user says "hi")'],
+  ],
+  [
+    'stale reply: a reply of turn 1 never satisfies an assertion of turn 2',
+    'stale-reply.feature',
+    [
+      'Timed out after',
+      'a reply with the text "Hello! I am the Grand Demo Hotel bot."',
+      'in turn 2 (after the user says "help")',
+      'a reply of turn 1 matches (text "Hello! I am the Grand Demo Hotel bot.")',
+      "replies of earlier turns never satisfy a later turn's assertions",
+    ],
+  ],
+  [
+    'stale reply after back-to-back actions (hi, help, expect the greeting)',
+    'stale-reply-back-to-back.feature',
+    ['a reply of turn 1 matches', "replies of earlier turns never satisfy a later turn's assertions"],
+  ],
+  [
+    'unknown variable: names {{nope}}',
+    'unknown-variable.feature',
+    ['unknown variable {{nope}}', 'known variables are {{ref}}'],
+  ],
+  [
+    'says nothing more: fails on an unclaimed reply and shows it',
+    'nothing-more.feature',
+    ['The bot said more.', '1 unclaimed reply in this turn', 'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]'],
+  ],
+  [
+    'URL button: tapping it is not a postback',
+    'url-button.feature',
+    ['"Website" is a web_url button', 'https://example.com/grand-demo-hotel', 'sends nothing to the bot'],
+  ],
+  [
+    'card image: the diff shows the image URL of the card that differs',
+    'wrong-card-image.feature',
+    [
+      'diff:     nearest reply, carousel "Our rooms" (3 cards), card 2 differs',
+      /^\s+card 2 "Suite"\n\s+-   image "https:\/\/example\.com\/rooms\/penthouse\.jpg"\n\s+\+   image "https:\/\/example\.com\/rooms\/suite\.jpg"$/m,
+    ],
+  ],
+  [
+    "card buttons: the diff shows the card's buttons",
+    'card-buttons.feature',
+    ['card 2 differs', /^\s+card 2 "Suite"\n\s+-   buttons "Choose", "Photos"\n\s+\+   buttons "Choose", "Details"$/m],
+  ],
+  [
+    'button order: the diff shows the moved button',
+    'button-order.feature',
+    ['buttons "What would you like to do?": moved "Help"', /^\s+"Rooms"\n\s+- "Help"\n\s+"Book"\n\s+\+ "Help"\n\s+"Website"$/m],
+  ],
+  [
+    'near-miss text: a character diff marks the missing word',
+    'near-miss-text.feature',
+    [
+      /nearest reply, text "Hello! I am the Grand Demo Hotel bot\.", \d+% alike/,
+      /^(\s+)- Hello! I am the Grand Hotel bot\.\n\1\+ Hello! I am the Grand Demo Hotel bot\.\n\1\?                       \^\^\^\^\^$/m,
+    ],
+  ],
+  [
+    'wrong email echo: the bot echoed the email the profile sent',
+    'wrong-email-echo.feature',
+    ['a reply with the text "Your email is bob@example.com', 'text "Your email is ann@example.com and your phone is +15550100."'],
+  ],
+  [
+    'wrong link URL: shows the real URL',
+    'wrong-link-url.feature',
+    ['a link button "Website" to "https://example.com/hotel"', 'button "Website" links to "https://example.com/grand-demo-hotel"'],
+  ],
+  [
+    'wrong card image: shows every card\'s real image',
+    'wrong-card-image.feature',
+    ['image "https://example.com/rooms/penthouse.jpg"', 'card "Suite": image "https://example.com/rooms/suite.jpg", url none'],
+  ],
+  [
+    'missing private note: says there was none in this turn',
+    'missing-private-note.feature',
+    ['a private note containing "New booking"', 'no private note in this turn'],
+  ],
+];
+
 describe('must-fail fixtures', () => {
   test('the shared run: every fixture fails in its scenario, exit 1, no stack trace, no attachment lines', async () => {
     const run = await sharedRun();
@@ -46,73 +161,7 @@ describe('must-fail fixtures', () => {
     assert.doesNotMatch(run.output, /Attachment \(/, `no attachment lines on the console${context(run)}`);
   });
 
-  test('wrong text: times out, shows the expected text and the unclaimed replies', async () => {
-    const run = await fixture('wrong-text.feature');
-    assertFailure(run, [
-      'Timed out after',
-      'a reply with the text "Welcome to the hotel!"',
-      '2 unclaimed replies in this turn',
-      'text "Hello! I am the Grand Demo Hotel bot."',
-      'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]',
-      'after the user says "hi"',
-    ]);
-  });
-
-  test('missing button: lists the buttons that exist', async () => {
-    const run = await fixture('missing-button.feature');
-    assertFailure(run, ['cannot tap "Checkout"', 'offers "Rooms", "Book", "Help", "Website"']);
-  });
-
-  test('missing card: lists the cards that exist', async () => {
-    const run = await fixture('missing-card.feature');
-    assertFailure(run, ['cannot tap "Choose" on card "Penthouse"', 'cards "Deluxe", "Suite", "Standard"']);
-  });
-
-  test('ambiguous button: asks for "on card"', async () => {
-    const run = await fixture('ambiguous-button.feature');
-    assertFailure(run, ['3 buttons are titled "Choose"', '"Deluxe", "Suite", "Standard"', 'When the user taps "Choose" on card "Deluxe"']);
-  });
-
-  test('timeout: an image the bot never sends', async () => {
-    const run = await fixture('timeout.feature');
-    assertFailure(run, [/Timed out after \d+ ms waiting for an image\./, 'expected: an image', 'in turn 1 (after the user says "hi")']);
-  });
-
-  // These two check the stale-reply message, not the learned settle window: a fixed window keeps a
-  // heavily loaded machine (event-loop stalls longer than the simulator's delivery spread) from
-  // letting the turn-1 greeting arrive after the next message, which would make them pass.
-  test('stale reply: a reply of turn 1 never satisfies an assertion of turn 2', async () => {
-    const run = await fixture('stale-reply.feature');
-    assertFailure(run, [
-      'Timed out after',
-      'a reply with the text "Hello! I am the Grand Demo Hotel bot."',
-      'in turn 2 (after the user says "help")',
-      'a reply of turn 1 matches (text "Hello! I am the Grand Demo Hotel bot.")',
-      "replies of earlier turns never satisfy a later turn's assertions",
-    ]);
-  });
-
-  // Settling waits for a turn's first reply before the next action, so back-to-back actions
-  // keep their replies apart too.
-  test('stale reply after back-to-back actions (hi, help, expect the greeting)', async () => {
-    const run = await fixture('stale-reply-back-to-back.feature');
-    assertFailure(run, ['a reply of turn 1 matches', "replies of earlier turns never satisfy a later turn's assertions"]);
-  });
-
-  test('unknown variable: names {{nope}}', async () => {
-    const run = await fixture('unknown-variable.feature');
-    assertFailure(run, ['unknown variable {{nope}}', 'known variables are {{ref}}']);
-  });
-
-  test('says nothing more: fails on an unclaimed reply and shows it', async () => {
-    const run = await fixture('nothing-more.feature');
-    assertFailure(run, ['The bot said more.', '1 unclaimed reply in this turn', 'buttons "What would you like to do?" ["Rooms", "Book", "Help", "Website"]']);
-  });
-
-  test('URL button: tapping it is not a postback', async () => {
-    const run = await fixture('url-button.feature');
-    assertFailure(run, ['"Website" is a web_url button', 'https://example.com/grand-demo-hotel', 'sends nothing to the bot']);
-  });
+  for (const [title, name, fragments] of FAILURES) test(title, async () => assertFailure(await fixture(name), fragments));
 
   // A Then that finds a reply of the expected kind which is not quite right prints the
   // difference against it (jest-diff lines), above the compact list of unclaimed replies.
@@ -125,52 +174,6 @@ describe('must-fail fixtures', () => {
       '1 unclaimed reply in this turn',
     ]);
     assert.ok(run.output.indexOf('diff:') < run.output.indexOf('received:'), 'the diff comes before the list of replies');
-  });
-
-  test('card image: the diff shows the image URL of the card that differs', async () => {
-    const run = await fixture('wrong-card-image.feature');
-    assertFailure(run, [
-      'diff:     nearest reply, carousel "Our rooms" (3 cards), card 2 differs',
-      /^\s+card 2 "Suite"\n\s+-   image "https:\/\/example\.com\/rooms\/penthouse\.jpg"\n\s+\+   image "https:\/\/example\.com\/rooms\/suite\.jpg"$/m,
-    ]);
-  });
-
-  test("card buttons: the diff shows the card's buttons", async () => {
-    const run = await fixture('card-buttons.feature');
-    assertFailure(run, ['card 2 differs', /^\s+card 2 "Suite"\n\s+-   buttons "Choose", "Photos"\n\s+\+   buttons "Choose", "Details"$/m]);
-  });
-
-  test('button order: the diff shows the moved button', async () => {
-    const run = await fixture('button-order.feature');
-    assertFailure(run, ['buttons "What would you like to do?": moved "Help"', /^\s+"Rooms"\n\s+- "Help"\n\s+"Book"\n\s+\+ "Help"\n\s+"Website"$/m]);
-  });
-
-  test('near-miss text: a character diff marks the missing word', async () => {
-    const run = await fixture('near-miss-text.feature');
-    assertFailure(run, [
-      /nearest reply, text "Hello! I am the Grand Demo Hotel bot\.", \d+% alike/,
-      /^(\s+)- Hello! I am the Grand Hotel bot\.\n\1\+ Hello! I am the Grand Demo Hotel bot\.\n\1\?                       \^\^\^\^\^$/m,
-    ]);
-  });
-
-  test('wrong email echo: the bot echoed the email the profile sent', async () => {
-    const run = await fixture('wrong-email-echo.feature');
-    assertFailure(run, ['a reply with the text "Your email is bob@example.com', 'text "Your email is ann@example.com and your phone is +15550100."']);
-  });
-
-  test('wrong link URL: shows the real URL', async () => {
-    const run = await fixture('wrong-link-url.feature');
-    assertFailure(run, ['a link button "Website" to "https://example.com/hotel"', 'button "Website" links to "https://example.com/grand-demo-hotel"']);
-  });
-
-  test('wrong card image: shows every card\'s real image', async () => {
-    const run = await fixture('wrong-card-image.feature');
-    assertFailure(run, ['image "https://example.com/rooms/penthouse.jpg"', 'card "Suite": image "https://example.com/rooms/suite.jpg", url none']);
-  });
-
-  test('missing private note: says there was none in this turn', async () => {
-    const run = await fixture('missing-private-note.feature');
-    assertFailure(run, ['a private note containing "New booking"', 'no private note in this turn']);
   });
 
   test('unknown profile table key: one line listing the allowed keys', async () => {

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import net from 'node:net';
 import { Agent } from 'undici';
 import { PartnerClient } from '../../../src/client/index.ts';
 import { MemoryStore, startListener, type RunningListener } from '../../../src/inbox/index.ts';
 import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
 import { context, start, type RunResult, type Started } from '../../support/process.ts';
+import { freePort } from '../../support/net.ts';
 
 export { assertPassed, runCucumber, startCucumber } from '../../support/cucumber.ts';
 export { context, Output, ROOT, stackLines, testEnv, type RunResult, type Started } from '../../support/process.ts';
@@ -27,14 +27,7 @@ const TIMING = { APICHAT_QUIET_MS: '300' };
 /** Blank counts as unset: every window learned, as a user gets by default. */
 export const LEARNED = { APICHAT_QUIET_MS: '' };
 
-/** A loopback port that was free a moment ago (bound, then closed). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 export const secret = (): string => randomBytes(18).toString('hex');
 
@@ -124,8 +117,8 @@ export interface LiveVars {
   webhookSecret: string;
 }
 
-/** Case a: the partner variables (no APICHAT_BOT_URL); the run registers and restores the webhook. */
-export async function partnerVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
+/** A listener of the run's own: its port, public URL and secret, and the variables naming them, with `vars` (bot side) on top. */
+async function listenerVars(vars: Record<string, string>, extra: Record<string, string>): Promise<LiveVars> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}${HOOK_PATH}`;
   const webhookSecret = secret();
@@ -133,18 +126,14 @@ export async function partnerVars(p: Platform, extra: Record<string, string> = {
     port,
     publicUrl,
     webhookSecret,
-    vars: {
-      APICHAT_PARTNER_BASE_URL: p.sim.partnerBaseUrl,
-      APICHAT_PARTNER_API_KEY: p.sim.partnerKey,
-      APICHAT_WORKSPACE_ID: p.sim.workspaceId,
-      APICHAT_FLOW_API_KEY: p.sim.flowKey,
-      APICHAT_WEBHOOK_SECRET: webhookSecret,
-      APICHAT_LISTEN_PORT: String(port),
-      APICHAT_PUBLIC_URL: publicUrl,
-      ...TIMING,
-      ...extra,
-    },
+    vars: { ...vars, APICHAT_WEBHOOK_SECRET: webhookSecret, APICHAT_LISTEN_PORT: String(port), APICHAT_PUBLIC_URL: publicUrl, ...TIMING, ...extra },
   };
+}
+
+/** Case a: the partner variables (no APICHAT_BOT_URL); the run registers and restores the webhook. */
+export function partnerVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
+  const { partnerBaseUrl, partnerKey, workspaceId, flowKey } = p.sim;
+  return listenerVars({ APICHAT_PARTNER_BASE_URL: partnerBaseUrl, APICHAT_PARTNER_API_KEY: partnerKey, APICHAT_WORKSPACE_ID: workspaceId, APICHAT_FLOW_API_KEY: flowKey }, extra);
 }
 
 /**
@@ -153,28 +142,13 @@ export async function partnerVars(p: Platform, extra: Record<string, string> = {
  * the same secret answers the handshake while the partner API sets it, then stops.
  */
 export async function botUrlVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}${HOOK_PATH}`;
-  const webhookSecret = secret();
-  const temporary = await startListener({ secret: webhookSecret, store: new MemoryStore(), path: HOOK_PATH, host: '127.0.0.1', port });
+  const v = await listenerVars({ APICHAT_BOT_URL: p.sim.botUrl, APICHAT_FLOW_API_KEY: p.sim.flowKey }, extra);
+  const temporary = await startListener({ secret: v.webhookSecret, store: new MemoryStore(), path: HOOK_PATH, host: '127.0.0.1', port: v.port });
   try {
-    await p.partner.set({ webhook_url: publicUrl, webhook_verification_key: webhookSecret });
+    await p.partner.set({ webhook_url: v.publicUrl, webhook_verification_key: v.webhookSecret });
   } finally {
     await temporary.close();
   }
-  assert.deepEqual(p.sim.webhook, { url: publicUrl, key: webhookSecret });
-  return {
-    port,
-    publicUrl,
-    webhookSecret,
-    vars: {
-      APICHAT_BOT_URL: p.sim.botUrl,
-      APICHAT_FLOW_API_KEY: p.sim.flowKey,
-      APICHAT_WEBHOOK_SECRET: webhookSecret,
-      APICHAT_LISTEN_PORT: String(port),
-      APICHAT_PUBLIC_URL: publicUrl,
-      ...TIMING,
-      ...extra,
-    },
-  };
+  assert.deepEqual(p.sim.webhook, { url: v.publicUrl, key: v.webhookSecret });
+  return v;
 }
