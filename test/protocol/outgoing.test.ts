@@ -2,18 +2,7 @@
 // the page's exact JSON into the expected message, and the builders produce that JSON.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ButtonTemplateReplySchema,
-  GenericTemplateReplySchema,
-  MediaReplySchema,
-  TextReplySchema,
-  buildButtonReply,
-  buildCarouselReply,
-  buildMediaReply,
-  buildTextReply,
-  normalise,
-  type AttachmentKind,
-} from '../../src/protocol/index.ts';
+import { ButtonTemplateReplySchema, GenericTemplateReplySchema, MediaReplySchema, TextReplySchema, buildButtonReply, buildCarouselReply, buildMediaReply, buildTextReply, normalise, type AttachmentKind } from '../../src/protocol/index.ts';
 import { P, pageCompact, pageJson, pageText, PAGE_MEDIA } from './page.ts';
 
 const AT = 1_700_000_000_123.25;
