@@ -1,3 +1,10 @@
+// Architecture (docs/architecture.md): every folder of src/ is a layer, and imports point down only:
+//   steps → report / run / cli / author → conversation → ai → inbox / simulator / client
+//         → protocol → config (src/config.ts) → base
+// A file may import its own layer or any layer below; never one above, and no cycle, not even
+// a type-only one. test/architecture.test.ts checks every import of src/ and steps/.
+// This file, the public API, sits above them all: it re-exports from any layer.
+//
 // The public API of `apichat-bdd`, for a bot repository's own step definitions:
 //   import { Given } from '@cucumber/cucumber';
 //   import { type ChatWorld } from 'apichat-bdd';

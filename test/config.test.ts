@@ -94,7 +94,7 @@ describe('loadConfig: live mode', () => {
     assert.equal(c.publicUrl, undefined);
     assert.equal(c.partner, undefined);
     assert.equal(c.replyTimeoutMs, 10_000);
-    assert.equal(c.quietMs, undefined, 'learned during the run (src/run.ts runTiming)');
+    assert.equal(c.quietMs, undefined, 'learned during the run (src/run/run.ts runTiming)');
     assert.equal(c.settleMs, undefined, 'learned during the run');
     assert.deepEqual(secretsOf(c).sort(), [FLOW, HOOK].sort());
   });

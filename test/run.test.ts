@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.ts';
 import { isApiChatError } from '../src/base/errors.ts';
 import { parseSharedRun, startRun } from '../src/run/run.ts';
+import { closeAfter } from './support/close-after.ts';
 
 const LIVE = {
   APICHAT_BOT_URL: 'http://127.0.0.1:9/api/apichat/x',
@@ -17,29 +18,23 @@ describe('startRun', () => {
     ['live mode with APICHAT_SIMULATOR_BOT: one line saying it is ignored', { APICHAT_SIMULATOR_BOT: 'bots/shop.yaml' }, 1],
     ['live mode without it: no note', {}, 0],
   ] as const) {
-    it(name, async () => {
+    it(name, async (t) => {
       const lines: string[] = [];
       const run = await startRun(loadConfig({ ...LIVE, ...extra }), (l) => lines.push(l));
-      try {
-        const notes = lines.filter((l) => l.includes('APICHAT_SIMULATOR_BOT'));
-        assert.equal(notes.length, expected, lines.join('\n'));
-        for (const n of notes) assert.match(n, /^apichat-bdd: APICHAT_SIMULATOR_BOT is ignored in live mode[^\n]*$/);
-      } finally {
-        await run.close();
-      }
+      closeAfter(t, run);
+      const notes = lines.filter((l) => l.includes('APICHAT_SIMULATOR_BOT'));
+      assert.equal(notes.length, expected, lines.join('\n'));
+      for (const n of notes) assert.match(n, /^apichat-bdd: APICHAT_SIMULATOR_BOT is ignored in live mode[^\n]*$/);
     });
   }
 });
 
 describe('parseSharedRun (APICHAT_RUN in a --parallel worker)', () => {
-  it('round-trips what the plugin writes, unknown fields included', async () => {
+  it('round-trips what the plugin writes, unknown fields included', async (t) => {
     const run = await startRun(loadConfig({ ...LIVE }));
-    try {
-      const json = JSON.stringify({ ...run.shared, later: 1 });
-      assert.deepEqual(parseSharedRun(json), JSON.parse(json));
-    } finally {
-      await run.close();
-    }
+    closeAfter(t, run);
+    const json = JSON.stringify({ ...run.shared, later: 1 });
+    assert.deepEqual(parseSharedRun(json), JSON.parse(json));
   });
 
   for (const [what, raw] of [

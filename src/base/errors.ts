@@ -1,5 +1,5 @@
 // Every error a user can cause has a stable `code` (tests assert on it; the list, with what each
-// means, is src/error-codes.ts) and a one-line message that names the cause and the fix.
+// means, is src/base/error-codes.ts) and a one-line message that names the cause and the fix.
 // Secrets are never part of a message.
 import type { ErrorCode } from './error-codes.ts';
 

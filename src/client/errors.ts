@@ -5,7 +5,7 @@
 // by the callers, and only the host:port of a URL is ever shown (never its path or userinfo).
 import { ApiChatError, type ErrorCode } from '../base/errors.ts';
 
-/** { AUTH: 'APICHAT_BOT_AUTH', … }: each client's codes by short name (all in src/error-codes.ts). */
+/** { AUTH: 'APICHAT_BOT_AUTH', … }: each client's codes by short name (all in src/base/error-codes.ts). */
 function codes<P extends string, K extends string>(prefix: P, keys: ReadonlyArray<K & (`${P}${K}` extends ErrorCode ? K : never)>): { readonly [k in K]: `${P}${k}` } {
   return Object.fromEntries(keys.map((k) => [k, `${prefix}${k}`])) as { [k in K]: `${P}${k}` };
 }

@@ -6,6 +6,7 @@ import { parseLine, Recorder, renderFeature, type RecorderIO } from '../../src/a
 import { BotClient } from '../../src/client/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startRun, type RunHandle } from '../../src/run/run.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 describe('parseLine', () => {
   test('text, numbers, commands and mistakes', () => {
@@ -37,43 +38,37 @@ describe('Recorder (against the simulator)', () => {
     await run.close();
   });
 
-  test('a tap of a title no message offers lists the buttons that exist and records (and sends) nothing', async () => {
+  test('a tap of a title no message offers lists the buttons that exist and records (and sends) nothing', async (t) => {
     const r = recorder();
-    try {
-      await r.handle('menu');
-      const sent = run.simulator!.received.length;
-      await r.handle('/tap Checkout');
-      assert.equal(r.turns.length, 1);
-      assert.equal(run.simulator!.received.length, sent, 'nothing sent to the bot');
-      assert.match(notes.at(-1)!, /cannot tap "Checkout": no message offers it; .* are "Rooms", "Book", "Help", "Website" \(nothing recorded\)/);
-      await r.handle('9');
-      assert.match(notes.at(-1)!, /there is no button 9; the latest replies number 1 to 3/);
-      assert.deepEqual(shown.slice(-2), ['  bot   What would you like to do?', '          [1] Rooms   [2] Book   [3] Help   (Website ↗ https://example.com/grand-demo-hotel)']);
-    } finally {
-      await r.close();
-    }
+    closeAfter(t, r);
+    await r.handle('menu');
+    const sent = run.simulator!.received.length;
+    await r.handle('/tap Checkout');
+    assert.equal(r.turns.length, 1);
+    assert.equal(run.simulator!.received.length, sent, 'nothing sent to the bot');
+    assert.match(notes.at(-1)!, /cannot tap "Checkout": no message offers it; .* are "Rooms", "Book", "Help", "Website" \(nothing recorded\)/);
+    await r.handle('9');
+    assert.match(notes.at(-1)!, /there is no button 9; the latest replies number 1 to 3/);
+    assert.deepEqual(shown.slice(-2), ['  bot   What would you like to do?', '          [1] Rooms   [2] Book   [3] Help   (Website ↗ https://example.com/grand-demo-hotel)']);
   });
 
-  test('the booking flow with a random reference, quoted again later: a feature with a named group and {{reference}}', async () => {
+  test('the booking flow with a random reference, quoted again later: a feature with a named group and {{reference}}', async (t) => {
     const r = recorder();
-    try {
-      await r.handle('rooms');
-      await r.handle('/tap Choose on Suite');
-      await r.handle('/tap Details on Deluxe'); // offered a turn earlier: still tappable, as in a feature
-      await r.handle('/undo');
-      assert.deepEqual(r.turns.map((t) => t.action), [{ kind: 'say', text: 'rooms' }, { kind: 'tap', title: 'Choose', card: 'Suite' }]);
-      assert.match(notes.at(-1)!, /dropped Details on Deluxe; replaying 2 turns in a new conversation/);
-      await r.handle('1'); // Yes
-      const ref = /BK-\d{5}/.exec(shown.join('\n').split('Your booking reference is ').at(-1)!)![0];
-      await r.handle(`status ${ref}`);
-      const doc = await r.feature('Recorded: booking');
-      const text = renderFeature(doc!);
-      assert.match(text, /When the user taps "Yes"\n    Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\/\n/);
-      assert.match(text, /When the user says "status \{\{reference\}\}"\n    Then the bot replies "Booking \{\{reference\}\} is confirmed\."\n    And the bot says nothing more\n$/);
-      assert.match(text, /Scenario: "rooms", Choose on Suite, Yes, "status \{\{reference\}\}"\n/);
-    } finally {
-      await r.close();
-    }
+    closeAfter(t, r);
+    await r.handle('rooms');
+    await r.handle('/tap Choose on Suite');
+    await r.handle('/tap Details on Deluxe'); // offered a turn earlier: still tappable, as in a feature
+    await r.handle('/undo');
+    assert.deepEqual(r.turns.map((t) => t.action), [{ kind: 'say', text: 'rooms' }, { kind: 'tap', title: 'Choose', card: 'Suite' }]);
+    assert.match(notes.at(-1)!, /dropped Details on Deluxe; replaying 2 turns in a new conversation/);
+    await r.handle('1'); // Yes
+    const ref = /BK-\d{5}/.exec(shown.join('\n').split('Your booking reference is ').at(-1)!)![0];
+    await r.handle(`status ${ref}`);
+    const doc = await r.feature('Recorded: booking');
+    const text = renderFeature(doc!);
+    assert.match(text, /When the user taps "Yes"\n    Then the bot replies matching \/\^Your booking reference is \(\?<reference>BK-\\d\+\)\\\.\$\/\n/);
+    assert.match(text, /When the user says "status \{\{reference\}\}"\n    Then the bot replies "Booking \{\{reference\}\} is confirmed\."\n    And the bot says nothing more\n$/);
+    assert.match(text, /Scenario: "rooms", Choose on Suite, Yes, "status \{\{reference\}\}"\n/);
   });
 
   test('nothing recorded: no feature', async () => {

@@ -2,21 +2,15 @@
 // cases (one line, exit 2, nothing started) and the short runs (a silent bot, a piped chat).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { main } from '../../src/cli.ts';
 import { Capture, oneLine, run } from './helpers.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'apichat-author-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('apichat-author-');
 
 describe('crawl and record in the usage', () => {
   it('--help lists both with their options', async () => {

@@ -1,19 +1,15 @@
 // Running `apichat-bdd` in-process: captured output with event-driven line waits, explicit
 // environments, and small loopback helpers. Not a test file.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import net from 'node:net';
 import { main } from '../../src/cli.ts';
+import { Output } from '../support/process.ts';
 
 export { closedPort } from '../client/helpers.ts';
 
-export class Capture {
-  text = '';
-  private readonly events = new EventEmitter();
-
+/** A writable stream for main(): the text it was given, with waits for a line. */
+export class Capture extends Output {
   write(chunk: string): boolean {
-    this.text += chunk;
-    this.events.emit('data');
+    this.append(chunk);
     return true;
   }
 
@@ -23,23 +19,7 @@ export class Capture {
 
   /** The first line (already written or still to come) that satisfies `pred`; fails after timeoutMs. */
   waitForLine(pred: (line: string) => boolean, timeoutMs = 5000): Promise<string> {
-    const find = (): string | undefined => this.lines().find(pred);
-    const now = find();
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const onData = (): void => {
-        const l = find();
-        if (l === undefined) return;
-        clearTimeout(timer);
-        this.events.off('data', onData);
-        resolve(l);
-      };
-      const timer = setTimeout(() => {
-        this.events.off('data', onData);
-        reject(new Error(`no matching line within ${timeoutMs} ms; got:\n${this.text}`));
-      }, timeoutMs);
-      this.events.on('data', onData);
-    });
+    return this.waitFor((l) => l !== '' && pred(l), 'a matching line', timeoutMs);
   }
 }
 
@@ -76,14 +56,7 @@ export async function run(argv: string[], env: Record<string, string> = {}): Pro
   return { code, stdout: r.stdout.text, stderr: r.stderr.text };
 }
 
-/** A loopback port that was free a moment ago (bound, then closed), for a listener that must have a known port. */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../support/net.ts';
 
 export function assertNoSecrets(outputs: string[], secrets: string[]): void {
   for (const s of secrets) {

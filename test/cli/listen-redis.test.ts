@@ -8,6 +8,7 @@ import { buildTextReply, sign, SIGNATURE_HEADER, type BotMessage } from '../../s
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { closedPort } from '../client/helpers.ts';
 import { oneLine, run, start, type Running } from './helpers.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const SECRET = 'listen-redis-webhook-secret-0123456789';
 const skip = skipWithoutRedis();
@@ -29,36 +30,30 @@ describe('apichat-bdd listen with APICHAT_REDIS_URL', { skip, timeout: 30_000 },
     await redis?.stop();
   });
 
-  it('publishes each verified delivery to the conversation a runner reads, and still prints it', async () => {
+  it('publishes each verified delivery to the conversation a runner reads, and still prints it', async (t) => {
     const inbox = new RedisInbox({ url: redis.url, deliveriesAtStart: 0 });
-    try {
-      let got!: Promise<BotMessage>;
-      await new Promise<void>((opened) => {
-        got = new Promise<BotMessage>((resolve) => void inbox.open('cli-redis-user', resolve).then(() => opened()));
-      });
-      const body = JSON.stringify(buildTextReply({ sender_id: 'cli-redis-user', conv_id: 9 }, 'Hello through Redis'));
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(body, SECRET) }, body });
-      assert.equal(res.status, 200);
-      const m = await got;
-      assert.equal(m.kind === 'text' && m.text, 'Hello through Redis');
-      await listen.stdout.waitForLine((l) => l.includes('Hello through Redis'));
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    let got!: Promise<BotMessage>;
+    await new Promise<void>((opened) => {
+      got = new Promise<BotMessage>((resolve) => void inbox.open('cli-redis-user', resolve).then(() => opened()));
+    });
+    const body = JSON.stringify(buildTextReply({ sender_id: 'cli-redis-user', conv_id: 9 }, 'Hello through Redis'));
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(body, SECRET) }, body });
+    assert.equal(res.status, 200);
+    const m = await got;
+    assert.equal(m.kind === 'text' && m.text, 'Hello through Redis');
+    await listen.stdout.waitForLine((l) => l.includes('Hello through Redis'));
   });
 
-  it('counts a rejected delivery where runners read it', async () => {
+  it('counts a rejected delivery where runners read it', async (t) => {
     const inbox = new RedisInbox({ url: redis.url, deliveriesAtStart: 0 });
-    try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${'0'.repeat(64)}` }, body: '{}' });
-      assert.equal(res.status, 401);
-      await listen.stderr.waitForLine((l) => l.includes('rejected 401 bad signature'));
-      let summary = await inbox.rejections();
-      while (summary.count === 0) summary = await inbox.rejections(); // one round trip behind the listener's pipeline at most
-      assert.equal(summary.byReason['bad signature'], 1);
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${'0'.repeat(64)}` }, body: '{}' });
+    assert.equal(res.status, 401);
+    await listen.stderr.waitForLine((l) => l.includes('rejected 401 bad signature'));
+    let summary = await inbox.rejections();
+    while (summary.count === 0) summary = await inbox.rejections(); // one round trip behind the listener's pipeline at most
+    assert.equal(summary.byReason['bad signature'], 1);
   });
 });
 

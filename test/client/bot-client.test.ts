@@ -4,6 +4,7 @@ import { Agent, errors, type MockAgent } from 'undici';
 import { BotClient, BotClientError, BotErrorCode, closeSharedAgent } from '../../src/client/index.ts';
 import { buildAttachment, buildPostback, buildText, IncomingSchema, type Incoming } from '../../src/protocol/index.ts';
 import { assertSafeMessage, calls, closedPort, countingServer, failure, mockAgent } from './helpers.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const ORIGIN = 'https://bot.example.test';
 const PATH = '/api/apichat/u1234abcd';
@@ -284,44 +285,35 @@ describe('BotClient against real loopback sockets', () => {
     }
   });
 
-  it('a connection reset after the request arrived is not re-sent (the server saw it once)', async () => {
+  it('a connection reset after the request arrived is not re-sent (the server saw it once)', async (t) => {
     const srv = await countingServer((req) => req.socket.destroy());
-    try {
-      const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent });
-      const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
-      assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
-      assert.match(err.message, /not re-sent/);
-      assert.equal(srv.received(), 1);
-    } finally {
-      await srv.close();
-    }
+    closeAfter(t, srv);
+    const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent });
+    const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
+    assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
+    assert.match(err.message, /not re-sent/);
+    assert.equal(srv.received(), 1);
   });
 
-  it('a 503 from a real server is not re-sent', async () => {
+  it('a 503 from a real server is not re-sent', async (t) => {
     const srv = await countingServer((_req, res) => res.writeHead(503).end('maintenance'));
-    try {
-      const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent });
-      const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
-      assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
-      assert.match(err.message, /HTTP 503: maintenance/);
-      assert.equal(srv.received(), 1);
-    } finally {
-      await srv.close();
-    }
+    closeAfter(t, srv);
+    const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent });
+    const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
+    assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
+    assert.match(err.message, /HTTP 503: maintenance/);
+    assert.equal(srv.received(), 1);
   });
 
-  it('a server that never answers -> timeout, sent once', async () => {
+  it('a server that never answers -> timeout, sent once', async (t) => {
     const srv = await countingServer(() => {
       /* never answer */
     });
-    try {
-      const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent, timeoutMs: 100 });
-      const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
-      assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
-      assert.match(err.message, /no answer within 100 ms from 127\.0\.0\.1:\d+/);
-      assert.equal(srv.received(), 1);
-    } finally {
-      await srv.close();
-    }
+    closeAfter(t, srv);
+    const client = new BotClient({ botUrl: srv.url, flowKey: FLOW_KEY, dispatcher: agent, timeoutMs: 100 });
+    const err = await failure(client.send(buildText(ann, 1, 'hi')), BotClientError);
+    assert.equal(err.code, 'APICHAT_BOT_UNAVAILABLE');
+    assert.match(err.message, /no answer within 100 ms from 127\.0\.0\.1:\d+/);
+    assert.equal(srv.received(), 1);
   });
 });

@@ -51,14 +51,7 @@ export function assertSafeMessage(err: ApiChatError, variable: string, secrets: 
   for (const s of secrets) assert.ok(!err.message.includes(s), `message leaks a secret: ${err.message}`);
 }
 
-/** A loopback port that nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../support/net.ts';
 
 /** A real HTTP server on loopback that counts the requests it received. */
 export async function countingServer(

@@ -1,7 +1,8 @@
 // Shared builders for the inbox tests (not a test file).
 import type { EventEmitter } from 'node:events';
 import { buildTextReply, normalise, type BotMessage } from '../../src/protocol/index.ts';
-import type { MemoryStore } from '../../src/inbox/index.ts';
+import type { TestContext } from 'node:test';
+import { MemoryStore, RemoteInbox, startControlServer, type Inbox, type RunningControl } from '../../src/inbox/index.ts';
 
 let clock = 1_700_000_000_000;
 
@@ -66,4 +67,23 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+export interface Harness {
+  store: MemoryStore;
+  inbox: Inbox;
+  close(): Promise<void>;
+}
+
+/** A store behind a real control server and a RemoteInbox reading it; closed after test `t` when given. */
+export async function remoteHarness(t?: TestContext): Promise<Harness & { inbox: RemoteInbox; control: RunningControl }> {
+  const store = new MemoryStore();
+  const control = await startControlServer(store);
+  const inbox = new RemoteInbox(control.url, { token: control.token });
+  const close = async () => {
+    await inbox.close();
+    await control.close();
+  };
+  t?.after(close);
+  return { store, inbox, control, close };
 }

@@ -24,6 +24,7 @@ import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { isApiChatError } from '../../src/base/errors.ts';
 import { closedPort } from '../client/helpers.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const skip = skipWithoutRedis();
 let n = 0;
@@ -63,61 +64,52 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     await server?.stop();
   });
 
-  it('delivers each conversation its own replies, in order, with the arrival time on this clock', async () => {
+  it('delivers each conversation its own replies, in order, with the arrival time on this clock', async (t) => {
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    try {
-      const [a, b] = [sender(), sender()];
-      const ca = collector();
-      const cb = collector();
-      await inbox.open(a, (m) => ca.push(m));
-      await inbox.open(b, (m) => cb.push(m)); // opened while the read for `a` is blocked: the wake-up stream adds it
-      const sent = [reply(a, 'a1'), reply(b, 'b1'), reply(a, 'a2'), reply(a, 'a3')];
-      for (const m of sent) publisher.publish(m);
-      await Promise.all([ca.next(3), cb.next(1)]);
-      assert.deepEqual(ca.got.map((m) => m.kind === 'text' && m.text), ['a1', 'a2', 'a3']);
-      assert.deepEqual(cb.got.map((m) => m.kind === 'text' && m.text), ['b1']);
-      assert.equal(ca.got[0]!.sender_id, a);
-      // Same machine: Redis time out and back again lands within a few ms of the original stamp.
-      assert.ok(Math.abs(ca.got[0]!.arrived_at - sent[0]!.arrived_at) < 5, `${ca.got[0]!.arrived_at} vs ${sent[0]!.arrived_at}`);
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const [a, b] = [sender(), sender()];
+    const ca = collector();
+    const cb = collector();
+    await inbox.open(a, (m) => ca.push(m));
+    await inbox.open(b, (m) => cb.push(m)); // opened while the read for `a` is blocked: the wake-up stream adds it
+    const sent = [reply(a, 'a1'), reply(b, 'b1'), reply(a, 'a2'), reply(a, 'a3')];
+    for (const m of sent) publisher.publish(m);
+    await Promise.all([ca.next(3), cb.next(1)]);
+    assert.deepEqual(ca.got.map((m) => m.kind === 'text' && m.text), ['a1', 'a2', 'a3']);
+    assert.deepEqual(cb.got.map((m) => m.kind === 'text' && m.text), ['b1']);
+    assert.equal(ca.got[0]!.sender_id, a);
+    // Same machine: Redis time out and back again lands within a few ms of the original stamp.
+    assert.ok(Math.abs(ca.got[0]!.arrived_at - sent[0]!.arrived_at) < 5, `${ca.got[0]!.arrived_at} vs ${sent[0]!.arrived_at}`);
   });
 
-  it('replays replies published before the conversation was opened, and stops after close', async () => {
+  it('replays replies published before the conversation was opened, and stops after close', async (t) => {
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    try {
-      const id = sender();
-      publisher.publish(reply(id, 'early'));
-      await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 1);
-      const c = collector();
-      const feed = await inbox.open(id, (m) => c.push(m));
-      await c.next(1);
-      await feed.close();
-      const other = collector();
-      await inbox.open(sender(), (m) => other.push(m)); // a later open wakes the read, which drops the closed key
-      publisher.publish(reply(id, 'late'));
-      await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 2);
-      assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['early']);
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const id = sender();
+    publisher.publish(reply(id, 'early'));
+    await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 1);
+    const c = collector();
+    const feed = await inbox.open(id, (m) => c.push(m));
+    await c.next(1);
+    await feed.close();
+    const other = collector();
+    await inbox.open(sender(), (m) => other.push(m)); // a later open wakes the read, which drops the closed key
+    publisher.publish(reply(id, 'late'));
+    await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 2);
+    assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['early']);
   });
 
-  it('skips a stream entry it did not write and keeps reading', async () => {
+  it('skips a stream entry it did not write and keeps reading', async (t) => {
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    try {
-      const id = sender();
-      const c = collector();
-      await inbox.open(id, (m) => c.push(m));
-      await admin.xAdd(KEYS.conversation(id), '*', { m: 'not json' });
-      await admin.xAdd(KEYS.conversation(id), '*', { other: 'field' });
-      publisher.publish(reply(id, 'after the foreign entries'));
-      await c.next(1);
-      assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['after the foreign entries']);
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const id = sender();
+    const c = collector();
+    await inbox.open(id, (m) => c.push(m));
+    await admin.xAdd(KEYS.conversation(id), '*', { m: 'not json' });
+    await admin.xAdd(KEYS.conversation(id), '*', { other: 'field' });
+    publisher.publish(reply(id, 'after the foreign entries'));
+    await c.next(1);
+    assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['after the foreign entries']);
   });
 
   it('trims each conversation stream (MAXLEN ~) and lets it expire', async () => {
@@ -131,41 +123,35 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     assert.ok(ttl > 0 && ttl <= STREAM_TTL_S, `ttl ${ttl}`);
   });
 
-  it('publishes rejection counts that a runner reads as its summary', async () => {
+  it('publishes rejection counts that a runner reads as its summary', async (t) => {
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    try {
-      const before = await inbox.rejections();
-      const store = new RedisStore(publisher);
-      store.reject({ at: Date.now(), status: 401, reason: 'bad signature', excerpt: '{"x":1}' });
-      store.reject({ at: Date.now(), status: 401, reason: 'bad signature' });
-      store.reject({ at: Date.now(), status: 403, reason: 'wrong handshake token' });
-      let after = await inbox.rejections();
-      while (after.count < before.count + 3) after = await inbox.rejections(); // each read is a round trip behind the publisher's pipeline
-      assert.equal(after.count - before.count, 3);
-      assert.equal((after.byReason['bad signature'] ?? 0) - (before.byReason['bad signature'] ?? 0), 2);
-      assert.equal(after.last.at(-1)!.reason, 'wrong handshake token');
-      assert.equal(store.rejections().count, 3, 'the listener keeps its own in-memory summary too');
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const before = await inbox.rejections();
+    const store = new RedisStore(publisher);
+    store.reject({ at: Date.now(), status: 401, reason: 'bad signature', excerpt: '{"x":1}' });
+    store.reject({ at: Date.now(), status: 401, reason: 'bad signature' });
+    store.reject({ at: Date.now(), status: 403, reason: 'wrong handshake token' });
+    let after = await inbox.rejections();
+    while (after.count < before.count + 3) after = await inbox.rejections(); // each read is a round trip behind the publisher's pipeline
+    assert.equal(after.count - before.count, 3);
+    assert.equal((after.byReason['bad signature'] ?? 0) - (before.byReason['bad signature'] ?? 0), 2);
+    assert.equal(after.last.at(-1)!.reason, 'wrong handshake token');
+    assert.equal(store.rejections().count, 3, 'the listener keeps its own in-memory summary too');
   });
 
-  it('says on a waiting failure that no delivery reached Redis, and whether any listener publishes', async () => {
+  it('says on a waiting failure that no delivery reached Redis, and whether any listener publishes', async (t) => {
     const stats = await admin.hGet(KEYS.stats, 'deliveries');
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: Number(stats ?? 0) });
-    try {
-      await inbox.open(sender(), () => {});
-      const withListener = await inbox.notice();
-      assert.match(withListener ?? '', /^no delivery has reached Redis for this run: the test listener publishes to redis:\/\/127\.0\.0\.1:\d+, but nothing reached it/);
-      await admin.del(KEYS.listener); // as if no `apichat-bdd listen` were running
-      const error = { code: 'APICHAT_REPLY_TIMEOUT', message: 'Timed out after 10 ms waiting for a reply.' };
-      assert.equal(await addInboxNotice(error, inbox), true);
-      assert.ok(error.message.includes(NO_DELIVERY_NOTICE), error.message);
-      const other = { code: 'APICHAT_BOT_AUTH', message: 'the bot URL refused the flow key' };
-      assert.equal(await addInboxNotice(other, inbox), false, 'only failures of a missing reply get the note');
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    await inbox.open(sender(), () => {});
+    const withListener = await inbox.notice();
+    assert.match(withListener ?? '', /^no delivery has reached Redis for this run: the test listener publishes to redis:\/\/127\.0\.0\.1:\d+, but nothing reached it/);
+    await admin.del(KEYS.listener); // as if no `apichat-bdd listen` were running
+    const error = { code: 'APICHAT_REPLY_TIMEOUT', message: 'Timed out after 10 ms waiting for a reply.' };
+    assert.equal(await addInboxNotice(error, inbox), true);
+    assert.ok(error.message.includes(NO_DELIVERY_NOTICE), error.message);
+    const other = { code: 'APICHAT_BOT_AUTH', message: 'the bot URL refused the flow key' };
+    assert.equal(await addInboxNotice(other, inbox), false, 'only failures of a missing reply get the note');
   });
 
   it('counts a listener only while its named connection is open: a killed one leaves its key, not its connection', async () => {
@@ -185,18 +171,15 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     }
   });
 
-  it('has no notice once a reply for this runner came through Redis', async () => {
+  it('has no notice once a reply for this runner came through Redis', async (t) => {
     const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    try {
-      const id = sender();
-      const c = collector();
-      await inbox.open(id, (m) => c.push(m));
-      publisher.publish(reply(id, 'hello'));
-      await c.next(1);
-      assert.equal(await inbox.notice(), null);
-    } finally {
-      await inbox.close();
-    }
+    closeAfter(t, inbox);
+    const id = sender();
+    const c = collector();
+    await inbox.open(id, (m) => c.push(m));
+    publisher.publish(reply(id, 'hello'));
+    await c.next(1);
+    assert.equal(await inbox.notice(), null);
   });
 });
 

@@ -8,7 +8,8 @@ import { request } from 'undici';
 import { CONTROL_PREFIX, MemoryStore, RemoteInbox, secretsEqual, startControlServer, type RunningControl } from '../../src/inbox/index.ts';
 import { isApiChatError } from '../../src/base/errors.ts';
 import type { BotMessage } from '../../src/protocol/index.ts';
-import { deferred, textMsg } from './helpers.ts';
+import { deferred, textMsg, remoteHarness } from './helpers.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const routes = (c: RunningControl) => [
   ['GET', `${c.url}${CONTROL_PREFIX}/conversations/ann/events`],
@@ -33,45 +34,39 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
 }
 
 describe('worker channel: the run token and the Host check', () => {
-  it('nothing answers without the token, or with a wrong one; nothing is registered, deleted or listed', async () => {
+  it('nothing answers without the token, or with a wrong one; nothing is registered, deleted or listed', async (t) => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
-    try {
-      store.register('ann');
-      store.add(textMsg('ann', 'secret history'));
-      store.add(textMsg('nobody', 'orphan text'));
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: control.token }, { authorization: `Bearer ${control.token}x` }]) {
-        for (const [method, url] of routes(control)) {
-          const res = await request(url, { method, headers });
-          const body = await res.body.text();
-          assert.equal(res.statusCode, 401, `${method} ${url} with ${JSON.stringify(Object.keys(headers))}`);
-          assert.doesNotMatch(body, /secret history|orphan text|ann/);
-        }
+    closeAfter(t, control);
+    store.register('ann');
+    store.add(textMsg('ann', 'secret history'));
+    store.add(textMsg('nobody', 'orphan text'));
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: control.token }, { authorization: `Bearer ${control.token}x` }]) {
+      for (const [method, url] of routes(control)) {
+        const res = await request(url, { method, headers });
+        const body = await res.body.text();
+        assert.equal(res.statusCode, 401, `${method} ${url} with ${JSON.stringify(Object.keys(headers))}`);
+        assert.doesNotMatch(body, /secret history|orphan text|ann/);
       }
-      assert.equal(store.isRegistered('ann'), true, 'DELETE without the token did nothing');
-      assert.equal(store.isRegistered('bob'), false);
-    } finally {
-      await control.close();
     }
+    assert.equal(store.isRegistered('ann'), true, 'DELETE without the token did nothing');
+    assert.equal(store.isRegistered('bob'), false);
   });
 
-  it('a foreign Host header is refused even with the token (DNS rebinding); 127.0.0.1 and localhost pass', async () => {
+  it('a foreign Host header is refused even with the token (DNS rebinding); 127.0.0.1 and localhost pass', async (t) => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
     const port = new URL(control.url).port;
     const auth = { authorization: `Bearer ${control.token}` };
-    try {
-      for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1', `127.0.0.1:1`, `localhost.evil.example:${port}`]) {
-        const res = await rawGet(`${control.url}${CONTROL_PREFIX}/health`, { ...auth, host });
-        assert.equal(res.status, 403, host);
-        assert.equal(res.body, 'wrong host');
-      }
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
-        const res = await rawGet(`${control.url}${CONTROL_PREFIX}/health`, { ...auth, host });
-        assert.equal(res.status, 200, host);
-      }
-    } finally {
-      await control.close();
+    closeAfter(t, control);
+    for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1', `127.0.0.1:1`, `localhost.evil.example:${port}`]) {
+      const res = await rawGet(`${control.url}${CONTROL_PREFIX}/health`, { ...auth, host });
+      assert.equal(res.status, 403, host);
+      assert.equal(res.body, 'wrong host');
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const res = await rawGet(`${control.url}${CONTROL_PREFIX}/health`, { ...auth, host });
+      assert.equal(res.status, 200, host);
     }
   });
 
@@ -81,83 +76,69 @@ describe('worker channel: the run token and the Host check', () => {
     assert.equal(secretsEqual('', 'x'), false);
   });
 
-  it('a worker with another run\'s token is told so in one line (APICHAT_INBOX_REFUSED, APICHAT_RUN)', async () => {
+  it('a worker with another run\'s token is told so in one line (APICHAT_INBOX_REFUSED, APICHAT_RUN)', async (t) => {
     const store = new MemoryStore();
     const control = await startControlServer(store);
     const inbox = new RemoteInbox(control.url, { token: 'another run' });
-    try {
-      await assert.rejects(inbox.open('ann', () => {}), (e: unknown) => {
-        assert.ok(isApiChatError(e, 'APICHAT_INBOX_REFUSED'), String(e));
-        assert.equal((e as { variable?: string }).variable, 'APICHAT_RUN');
-        assert.doesNotMatch((e as Error).message, /\n/);
-        return true;
-      });
-      assert.equal(store.isRegistered('ann'), false);
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+    closeAfter(t, inbox, control);
+    await assert.rejects(inbox.open('ann', () => {}), (e: unknown) => {
+      assert.ok(isApiChatError(e, 'APICHAT_INBOX_REFUSED'), String(e));
+      assert.equal((e as { variable?: string }).variable, 'APICHAT_RUN');
+      assert.doesNotMatch((e as Error).message, /\n/);
+      return true;
+    });
+    assert.equal(store.isRegistered('ann'), false);
   });
 });
 
 describe('worker channel: registrations are freed when streams close', () => {
-  it('100 streams opened and dropped without DELETE leave no registration and no listener', async () => {
+  it('100 streams opened and dropped without DELETE leave no registration and no listener', async (t) => {
     const store = new MemoryStore();
     const control = await startControlServer(store, { closeGraceMs: 0 });
     const headers = { authorization: `Bearer ${control.token}` };
-    try {
-      const n = 100;
-      const batch = 50;
-      for (let start = 0; start < n; start += batch) {
-        const opened = await Promise.all(
-          Array.from({ length: batch }, async (_, i) => {
-            const ac = new AbortController();
-            const res = await request(`${control.url}${CONTROL_PREFIX}/conversations/leak-${start + i}/events`, { headers, signal: ac.signal });
-            assert.equal(res.statusCode, 200);
-            return { ac, res };
-          }),
-        );
-        for (const { ac, res } of opened) {
-          ac.abort();
-          res.body.on('error', () => {});
-        }
+    closeAfter(t, control);
+    const n = 100;
+    const batch = 50;
+    for (let start = 0; start < n; start += batch) {
+      const opened = await Promise.all(
+        Array.from({ length: batch }, async (_, i) => {
+          const ac = new AbortController();
+          const res = await request(`${control.url}${CONTROL_PREFIX}/conversations/leak-${start + i}/events`, { headers, signal: ac.signal });
+          assert.equal(res.statusCode, 200);
+          return { ac, res };
+        }),
+      );
+      for (const { ac, res } of opened) {
+        ac.abort();
+        res.body.on('error', () => {});
       }
-      // Resolved by the server's own close handling: wait for the last registration to go.
-      const gone = deferred<void>();
-      const check = (): void => {
-        if (registered(store) === 0) gone.resolve();
-        else setImmediate(check);
-      };
-      check();
-      await gone.promise;
-      assert.equal(registered(store), 0);
-    } finally {
-      await control.close();
     }
+    // Resolved by the server's own close handling: wait for the last registration to go.
+    const gone = deferred<void>();
+    const check = (): void => {
+      if (registered(store) === 0) gone.resolve();
+      else setImmediate(check);
+    };
+    check();
+    await gone.promise;
+    assert.equal(registered(store), 0);
   });
 
-  it('a stream reopened within the grace keeps its conversation (nothing becomes an orphan)', async () => {
-    const store = new MemoryStore();
-    const control = await startControlServer(store);
-    const inbox = new RemoteInbox(control.url, { token: control.token });
-    try {
-      const got: string[] = [];
-      const two = deferred<void>();
-      const feed = await inbox.open('fay', (m) => {
-        got.push(m.kind === 'text' ? m.text : m.kind);
-        if (got.length === 2) two.resolve();
-      });
-      store.add(textMsg('fay', 'before'));
-      control.app.server.closeAllConnections();
-      store.add(textMsg('fay', 'during'));
-      await two.promise;
-      assert.deepEqual(got, ['before', 'during']);
-      assert.equal(store.orphans().length, 0);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await control.close();
-    }
+  it('a stream reopened within the grace keeps its conversation (nothing becomes an orphan)', async (t) => {
+    const { store, control, inbox } = await remoteHarness(t);
+    const got: string[] = [];
+    const two = deferred<void>();
+    const feed = await inbox.open('fay', (m) => {
+      got.push(m.kind === 'text' ? m.text : m.kind);
+      if (got.length === 2) two.resolve();
+    });
+    store.add(textMsg('fay', 'before'));
+    control.app.server.closeAllConnections();
+    store.add(textMsg('fay', 'during'));
+    await two.promise;
+    assert.deepEqual(got, ['before', 'during']);
+    assert.equal(store.orphans().length, 0);
+    await feed.close();
   });
 });
 
@@ -190,7 +171,7 @@ const sse = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/
 const wire = (text: string, sender = 'ann') => JSON.stringify(textMsg(sender, text));
 
 describe('RemoteInbox reads the stream as the SSE spec says', () => {
-  it('`data:` without a space, data split over lines, CRLF line ends, retry: and comments', async () => {
+  it('`data:` without a space, data split over lines, CRLF line ends, retry: and comments', async (t) => {
     const msg = JSON.parse(wire('spec')) as BotMessage;
     const pretty = JSON.stringify(msg, null, 1).split('\n'); // several data: lines, joined with \n
     const server = await scriptedServer([
@@ -208,25 +189,21 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
       },
     ]);
     const inbox = new RemoteInbox(server.url, { token: 't' });
-    try {
-      const got: string[] = [];
-      const three = deferred<void>();
-      const feed = await inbox.open('ann', (m) => {
-        got.push(m.kind === 'text' ? m.text : m.kind);
-        if (got.length === 3) three.resolve();
-      });
-      await three.promise;
-      assert.deepEqual(got, ['no space', 'spec', 'after reconnect']);
-      assert.equal(feed.problem?.(), undefined);
-      assert.equal(server.seen[0]!.headers.authorization, 'Bearer t');
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await server.close();
-    }
+    closeAfter(t, inbox, server);
+    const got: string[] = [];
+    const three = deferred<void>();
+    const feed = await inbox.open('ann', (m) => {
+      got.push(m.kind === 'text' ? m.text : m.kind);
+      if (got.length === 3) three.resolve();
+    });
+    await three.promise;
+    assert.deepEqual(got, ['no space', 'spec', 'after reconnect']);
+    assert.equal(feed.problem?.(), undefined);
+    assert.equal(server.seen[0]!.headers.authorization, 'Bearer t');
+    await feed.close();
   });
 
-  it('an event that is not a message is skipped and reported, later ones still arrive', async () => {
+  it('an event that is not a message is skipped and reported, later ones still arrive', async (t) => {
     const server = await scriptedServer([
       (_req, res) => {
         sse(res);
@@ -237,21 +214,17 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
     ]);
     const problems: string[] = [];
     const inbox = new RemoteInbox(server.url, { token: 't', onProblem: (_s, p) => problems.push(p) });
-    try {
-      const one = deferred<BotMessage>();
-      const feed = await inbox.open('ann', (m) => one.resolve(m));
-      const m = await one.promise;
-      assert.equal(m.kind === 'text' && m.text, 'fine');
-      assert.equal(problems.length, 1);
-      assert.match(feed.problem?.() ?? '', /skipped an event that is not a message \(sender_id: /);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await server.close();
-    }
+    closeAfter(t, inbox, server);
+    const one = deferred<BotMessage>();
+    const feed = await inbox.open('ann', (m) => one.resolve(m));
+    const m = await one.promise;
+    assert.equal(m.kind === 'text' && m.text, 'fine');
+    assert.equal(problems.length, 1);
+    assert.match(feed.problem?.() ?? '', /skipped an event that is not a message \(sender_id: /);
+    await feed.close();
   });
 
-  it('a feed that cannot be reopened gives up after the budget and says so (feed.problem)', async () => {
+  it('a feed that cannot be reopened gives up after the budget and says so (feed.problem)', async (t) => {
     const server = await scriptedServer([
       (_req, res) => {
         sse(res);
@@ -265,20 +238,16 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
     ]);
     const gaveUp = deferred<string>();
     const inbox = new RemoteInbox(server.url, { token: 't', maxReconnects: 3, onProblem: (_s, p) => gaveUp.resolve(p) });
-    try {
-      const feed = await inbox.open('ann', () => {});
-      const problem = await gaveUp.promise;
-      assert.equal(server.seen.length, 4, 'the first connect and 3 reconnects');
-      assert.match(problem, /could not be reopened after 3 attempts \(HTTP 503\)/);
-      assert.equal(feed.problem?.(), problem);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await server.close();
-    }
+    closeAfter(t, inbox, server);
+    const feed = await inbox.open('ann', () => {});
+    const problem = await gaveUp.promise;
+    assert.equal(server.seen.length, 4, 'the first connect and 3 reconnects');
+    assert.match(problem, /could not be reopened after 3 attempts \(HTTP 503\)/);
+    assert.equal(feed.problem?.(), problem);
+    await feed.close();
   });
 
-  it('a refused token on reconnect gives up at once (retrying cannot help)', async () => {
+  it('a refused token on reconnect gives up at once (retrying cannot help)', async (t) => {
     const server = await scriptedServer([
       (_req, res) => {
         sse(res);
@@ -291,14 +260,10 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
     ]);
     const gaveUp = deferred<string>();
     const inbox = new RemoteInbox(server.url, { token: 't', onProblem: (_s, p) => gaveUp.resolve(p) });
-    try {
-      const feed = await inbox.open('ann', () => {});
-      assert.match(await gaveUp.promise, /HTTP 401/);
-      assert.equal(server.seen.length, 2);
-      await feed.close();
-    } finally {
-      await inbox.close();
-      await server.close();
-    }
+    closeAfter(t, inbox, server);
+    const feed = await inbox.open('ann', () => {});
+    assert.match(await gaveUp.promise, /HTTP 401/);
+    assert.equal(server.seen.length, 2);
+    await feed.close();
   });
 });

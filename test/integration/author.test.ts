@@ -3,55 +3,26 @@
 // a row by Cucumber with the repository's support code. The demo bot's booking reference is
 // random, so a feature that passes twice has generalised it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { FIXTURE_CONFIG, ROOT, runCucumber, stackLines } from './features/helpers.ts';
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { describe, test } from 'node:test';
+import { assertPassed, runFixtures } from '../support/cucumber.ts';
+import { ROOT, run, type RunResult } from '../support/process.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** Quiet windows can be short against the simulator (it delivers within ~20 ms); 250 ms leaves room for a busy machine. */
 const FAST_ENV = { APICHAT_QUIET_MS: '250' };
 
-function cli(args: string[], input?: string, env: Record<string, string> = FAST_ENV): Promise<CliRun> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_')) base[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/apichat-bdd.js', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function cli(args: string[], input = ''): Promise<RunResult> {
+  return run(process.execPath, ['bin/apichat-bdd.js', ...args], { vars: FAST_ENV, input });
 }
 
 /** Runs the features twice in a row; both runs must pass every scenario. */
 async function passesTwice(files: string[], scenarios: number): Promise<void> {
-  for (const round of [1, 2]) {
-    const run = await runCucumber(['--config', FIXTURE_CONFIG, ...files.map((f) => relative(ROOT, f))], FAST_ENV);
-    const context = `\n--- round ${round} output ---\n${run.output}`;
-    assert.equal(run.code, 0, `exit code${context}`);
-    assert.match(run.stdout, new RegExp(`${scenarios} scenarios? \\(${scenarios} passed\\)`), `summary${context}`);
-    assert.deepEqual(stackLines(run.output), [], `no stack trace${context}`);
-  }
+  for (const _round of [1, 2]) assertPassed(await runFixtures(files.map((f) => relative(ROOT, f)), FAST_ENV), scenarios);
 }
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'apichat-author-it-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('apichat-author-it-');
 
 describe('apichat-bdd crawl --start hi --depth 3 (demo bot)', () => {
   test('taps every postback button reachable within depth 3, and its features pass twice in a row', async () => {

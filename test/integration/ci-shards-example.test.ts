@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseDocument } from 'yaml';
-import { ROOT } from './features/helpers.ts';
+import { ROOT } from '../support/process.ts';
 
 function load(path: string): { text: string; doc: Record<string, any> } {
   const text = readFileSync(join(ROOT, path), 'utf8');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { skipWithoutRedis, startRedisServer } from '../support/redis-server.ts';
-import { FIXTURE_CONFIG } from './features/helpers.ts';
+import { FIXTURE_CONFIG } from '../support/cucumber.ts';
 import { context, startCucumber, startPlatform, waitForReceived } from './live/helpers.ts';
 
 const skip = skipWithoutRedis();

@@ -6,7 +6,6 @@
 // `apichat-bdd report` merges their message files into one page holding every scenario.
 // Then the bad inputs: a runner with no listener publishing, and an unreachable Redis.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,36 +15,20 @@ import { NO_DELIVERY_NOTICE } from '../../src/inbox/index.ts';
 import { escapeHtml } from '../../src/report/index.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { closedPort } from '../client/helpers.ts';
-import { FIXTURE_CONFIG } from './features/helpers.ts';
-import { assertNoSecrets, assertPassed, context, freePort, Output, ROOT, runEnv, startCucumber, type RunResult } from './live/helpers.ts';
+import { assertPassed, FIXTURE_CONFIG, scenarioSummary, startCucumber } from '../support/cucumber.ts';
+import { context, ROOT, start, type RunResult, type Started } from '../support/process.ts';
+import { assertNoSecrets, freePort } from './live/helpers.ts';
 
 const FEATURES = ['features/greeting.feature', 'features/booking.feature', 'features/media.feature'];
 const BIN = join(ROOT, 'bin/apichat-bdd.js');
 const SECRET = 'shards-webhook-secret-0123456789abcdef';
 const skip = skipWithoutRedis();
 
-interface Cli {
-  stdout: Output;
-  stderr: Output;
-  done: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
+type Cli = Started;
 
 /** `apichat-bdd <args>` as its own process, with only `vars` for configuration. */
 function cli(args: string[], vars: Record<string, string>): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: runEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout = new Output();
-  const stderr = new Output();
-  child.stdout.setEncoding('utf8').on('data', (d: string) => stdout.append(d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => stderr.append(d));
-  const done = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      stdout.end();
-      stderr.end();
-      resolve(code);
-    }),
-  );
-  return { stdout, stderr, done, stop: () => (child.kill('SIGTERM'), done) };
+  return start(process.execPath, [BIN, ...args], { vars });
 }
 
 /** The partner API behind a recorder: what a runner asks of it (it may read, never write). */
@@ -69,11 +52,7 @@ async function recordingProxy(target: string): Promise<{ url: string; calls: str
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/api`, calls, server };
 }
 
-function scenarioCount(run: RunResult): number {
-  const m = /^(\d+) scenarios? \(/m.exec(run.stdout);
-  assert.ok(m, `a scenario summary${context(run)}`);
-  return Number(m[1]);
-}
+const scenarioCount = (run: RunResult): number => scenarioSummary(run).total;
 
 describe('CI shards through Redis Streams', { skip, timeout: 300_000 }, () => {
   let redis: RedisServer;
@@ -98,7 +77,7 @@ describe('CI shards through Redis Streams', { skip, timeout: 300_000 }, () => {
       APICHAT_WEBHOOK_SECRET: SECRET,
       APICHAT_PUBLIC_URL: publicUrl,
     });
-    assert.equal(await set.done, 0, set.stderr.text);
+    assert.equal((await set.done).code, 0, set.stderr.text);
   });
 
   after(async () => {
@@ -128,7 +107,7 @@ describe('CI shards through Redis Streams', { skip, timeout: 300_000 }, () => {
       assert.ok(proxy.calls.length > 0 && proxy.calls.every((c) => c.startsWith('GET ')), `the runner only read the partner API: ${proxy.calls.join(', ')}`);
       // The webhook still points at the one listener, which received every reply.
       const get = cli(['webhook', 'get'], { APICHAT_PARTNER_BASE_URL: platform.partner_base_url, APICHAT_PARTNER_API_KEY: platform.partner_api_key, APICHAT_WORKSPACE_ID: platform.workspace_id });
-      assert.equal(await get.done, 0);
+      assert.equal((await get.done).code, 0);
       assert.equal((JSON.parse(get.stdout.text) as { webhook_url: string }).webhook_url, publicUrl);
       assert.ok(listen.stdout.text.split('\n').filter(Boolean).length > 0, 'the listener printed the deliveries it published');
 
@@ -138,7 +117,7 @@ describe('CI shards through Redis Streams', { skip, timeout: 300_000 }, () => {
 
       const out = join(dir, 'merged.html');
       const report = cli(['report', join(dir, 'shard-1.ndjson'), join(dir, 'shard-2.ndjson'), '--out', out], {});
-      assert.equal(await report.done, 0, report.stderr.text);
+      assert.equal((await report.done).code, 0, report.stderr.text);
       assert.match(report.stdout.text, new RegExp(`: ${total} scenarios from 2 files \\(${total} passed\\)`));
       assert.match(report.stdout.text, /buttons exercised: \d+ of \d+/);
       const html = readFileSync(out, 'utf8');

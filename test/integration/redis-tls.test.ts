@@ -3,26 +3,17 @@
 // standard Node way for a private CA), `apichat-bdd listen` publishing over TLS, and a runner's
 // inbox reading over TLS in another process. The password is never printed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildTextReply, sign, SIGNATURE_HEADER } from '../../src/protocol/index.ts';
 import { skipWithoutRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
-import { Output, ROOT, runEnv } from './live/helpers.ts';
+import { ROOT, start } from '../support/process.ts';
 
 const SECRET = 'tls-webhook-secret-0123456789abcdef';
 const PASSWORD = 'tls-redis-pa55word-0d9f';
 const skip = skipWithoutRedis();
 
-function node(args: string[], vars: Record<string, string>) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: runEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout = new Output();
-  const stderr = new Output();
-  child.stdout.setEncoding('utf8').on('data', (d: string) => stdout.append(d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => stderr.append(d));
-  const done = new Promise<number | null>((resolve) => child.on('close', (code) => (stdout.end(), stderr.end(), resolve(code))));
-  return { stdout, stderr, done, stop: () => (child.kill('SIGTERM'), done) };
-}
+const node = (args: string[], vars: Record<string, string>) => start(process.execPath, args, { vars });
 
 // A runner's inbox in its own process: opens one conversation and prints the first reply's text.
 const READER = `
@@ -54,16 +45,16 @@ describe('Redis over TLS with a password', { skip, timeout: 60_000 }, () => {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(body, SECRET) }, body });
       assert.equal(res.status, 200);
       await reader.stdout.waitFor((l) => l === 'got Hello over TLS', 'the reply read over TLS');
-      assert.equal(await reader.done, 0, reader.stderr.text);
+      assert.equal((await reader.done).code, 0, reader.stderr.text);
     } finally {
-      assert.equal(await listen.stop(), 0);
+      assert.equal((await listen.stop()).code, 0);
     }
     for (const text of [listen.stdout.text, listen.stderr.text]) assert.ok(!text.includes(PASSWORD));
   });
 
   it('without trusting the certificate, listen stops in one line naming APICHAT_REDIS_URL, exit 2', async () => {
     const listen = node([join(ROOT, 'bin/apichat-bdd.js'), 'listen'], { APICHAT_REDIS_URL: redis.tlsUrl!, APICHAT_WEBHOOK_SECRET: SECRET, APICHAT_LISTEN_PORT: '0' });
-    assert.equal(await listen.done, 2);
+    assert.equal((await listen.done).code, 2);
     const lines = listen.stderr.text.split('\n').filter(Boolean);
     assert.equal(lines.length, 1, listen.stderr.text);
     assert.match(lines[0]!, /^apichat-bdd: APICHAT_REDIS_URL: cannot connect to Redis at rediss:\/\/127\.0\.0\.1:\d+ \(.*certificate/i);

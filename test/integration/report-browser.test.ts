@@ -4,13 +4,14 @@
 // media, the private note, the failing step in place, escaping, filter and search, and save
 // a screenshot to reports/conversation-report.png.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runCucumber } from '../support/cucumber.ts';
+import { ROOT, type RunResult } from '../support/process.ts';
 
 // Functions passed to page.evaluate run in the browser; the project compiles without the DOM lib.
 declare const getComputedStyle: (e: unknown) => { fontStyle: string; backgroundColor: string };
@@ -21,7 +22,6 @@ interface ImageElement {
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = join(ROOT, 'reports', 'conversation-report.png');
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} does not exist: install Debian's chromium (apt-get install -y chromium) to run the conversation report browser test`;
 const skip = missing ?? false;
@@ -32,31 +32,9 @@ test('Chromium is installed (required when CI=true)', { skip: process.env.CI ===
   assert.equal(missing, undefined, `${missing} (CI=true: the browser test must run in CI)`);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCucumber(reportDir: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_') && k !== 'NODE_TEST_CONTEXT') env[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['node_modules/@cucumber/cucumber/bin/cucumber.js', '--config', 'test/fixtures/report/cucumber.mjs'], {
-      cwd: ROOT,
-      // A short reply timeout: the failing scenario waits for a reply that never comes.
-      env: { ...env, APICHAT_REPORT_DIR: reportDir, APICHAT_REPLY_TIMEOUT_MS: '1500', NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** cucumber-js on the report fixtures; a short reply timeout: the failing scenario waits for a reply that never comes. */
+const runReportFixtures = (reportDir: string): Promise<RunResult> =>
+  runCucumber(['--config', 'test/fixtures/report/cucumber.mjs'], { APICHAT_REPORT_DIR: reportDir, APICHAT_REPLY_TIMEOUT_MS: '1500' }, 120_000);
 
 /** Which `conversation.svg` summary of Cucumber's HTML report follows the scenario's name (document order). */
 function pictureIndex(html: Page, name: string): Promise<number> {
@@ -82,7 +60,7 @@ const FAILING = ['Scenario: A reply the bot never sends', 'Scenario: Room prices
 
 describe('the conversation report in headless Chromium', { skip, timeout: 240_000 }, () => {
   let dir: string;
-  let run: Run;
+  let run: RunResult;
   let browser: Browser;
   let page: Page;
   const dialogs: string[] = [];
@@ -94,11 +72,14 @@ describe('the conversation report in headless Chromium', { skip, timeout: 240_00
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'apichat-report-browser-'));
-    run = await runCucumber(dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    // The browser starts while cucumber runs.
+    [run, browser] = await Promise.all([
+      runReportFixtures(dir),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      }),
+    ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(5_000);
     page.on('dialog', (d) => {

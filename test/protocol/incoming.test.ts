@@ -11,7 +11,7 @@ import {
   describeIncoming,
   type AttachmentKind,
 } from '../../src/protocol/index.ts';
-import { P, pageCompact, pageJson } from './page.ts';
+import { P, pageCompact, pageJson, PAGE_MEDIA } from './page.ts';
 
 const sender = { id: P.userId, name: P.userName };
 
@@ -80,12 +80,7 @@ describe('incoming: IncomingSchema + describeIncoming read the page payloads', (
     assert.deepEqual(describeIncoming(parsed), { kind: 'postback', title: P.buttonTitle, payload: P.buttonPayload });
   });
 
-  for (const [kind, url] of [
-    ['image', P.imageUrl],
-    ['audio', P.audioUrl],
-    ['video', P.videoUrl],
-    ['file', P.fileUrl],
-  ] as const) {
+  for (const [kind, url] of PAGE_MEDIA) {
     it(kind, () => {
       const raw = pageJson(`incoming-${kind}`);
       const parsed = IncomingSchema.parse(raw);

@@ -14,6 +14,8 @@ import { pageJson } from './page.ts';
 
 const AT = 42.5;
 const addr = { sender_id: 'user-1', conv_id: 7, message_type: 'outgoing', private: false };
+/** What normalise() keeps of `addr` at time AT, beside raw and the content. */
+const envelope = { sender_id: 'user-1', conv_id: 7, private: false, arrived_at: AT };
 
 describe('normalise: what must survive', () => {
   it('unknown fields pass through in raw (e.g. a future "reactions": [])', () => {
@@ -72,10 +74,7 @@ describe('normalise: what must survive', () => {
     };
     const m = normalise(raw, AT);
     assert.deepEqual(m, {
-      sender_id: 'user-1',
-      conv_id: 7,
-      private: false,
-      arrived_at: AT,
+      ...envelope,
       raw,
       kind: 'buttons',
       text: 'Visit us',
@@ -125,10 +124,7 @@ describe('normalise: what must survive', () => {
     };
     const m = normalise(raw, AT);
     assert.deepEqual(m, {
-      sender_id: 'user-1',
-      conv_id: 7,
-      private: false,
-      arrived_at: AT,
+      ...envelope,
       raw,
       kind: 'carousel',
       text: '',

@@ -2,19 +2,8 @@
 // the page's exact JSON into the expected message, and the builders produce that JSON.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ButtonTemplateReplySchema,
-  GenericTemplateReplySchema,
-  MediaReplySchema,
-  TextReplySchema,
-  buildButtonReply,
-  buildCarouselReply,
-  buildMediaReply,
-  buildTextReply,
-  normalise,
-  type AttachmentKind,
-} from '../../src/protocol/index.ts';
-import { P, pageCompact, pageJson, pageText } from './page.ts';
+import { ButtonTemplateReplySchema, GenericTemplateReplySchema, MediaReplySchema, TextReplySchema, buildButtonReply, buildCarouselReply, buildMediaReply, buildTextReply, normalise, type AttachmentKind } from '../../src/protocol/index.ts';
+import { P, pageCompact, pageJson, pageText, PAGE_MEDIA } from './page.ts';
 
 const AT = 1_700_000_000_123.25;
 const to = { sender_id: P.userId, conv_id: P.conv };
@@ -51,12 +40,7 @@ describe('outgoing: normalise() of the page payloads', () => {
     assert.equal(m.raw, raw);
   });
 
-  for (const [kind, url] of [
-    ['image', P.imageUrl],
-    ['audio', P.audioUrl],
-    ['video', P.videoUrl],
-    ['file', P.fileUrl],
-  ] as const) {
+  for (const [kind, url] of PAGE_MEDIA) {
     it(kind, () => {
       const raw = pageJson(`outgoing-${kind}`);
       const m = normalise(raw, AT);

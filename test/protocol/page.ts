@@ -33,3 +33,11 @@ export const P = {
   videoUrl: '{{VIDEO URL}}',
   fileUrl: '{{FILE URL}}',
 } as const;
+
+/** The four media kinds with the URL the page's example of each carries. */
+export const PAGE_MEDIA = [
+  ['image', P.imageUrl],
+  ['audio', P.audioUrl],
+  ['video', P.videoUrl],
+  ['file', P.fileUrl],
+] as const;

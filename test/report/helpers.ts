@@ -1,16 +1,7 @@
 // Hand-made transcripts and Cucumber envelopes for the report tests: every message kind, a
 // private note, an unknown delivery, taps and a failed check, with fixed clock values.
 import type { TranscriptData, TranscriptEvent } from '../../src/conversation/index.ts';
-import {
-  buildButtonReply,
-  buildCarouselReply,
-  buildMediaReply,
-  buildTextReply,
-  normalise,
-  type AttachmentKind,
-  type BotMessage,
-  type UserAction,
-} from '../../src/protocol/index.ts';
+import { buildButtonReply, buildCarouselReply, buildMediaReply, buildTextReply, normalise, type AttachmentKind, type BotMessage, type UserAction } from '../../src/protocol/index.ts';
 import type { Envelope } from '../../src/report/index.ts';
 import type { PickleStepArgument } from '../../src/report/envelopes.ts';
 
@@ -59,26 +50,17 @@ export class TranscriptBuilder {
   }
 }
 
-export const ROOMS = [
-  {
-    title: 'Deluxe',
-    subtitle: 'King bed, sea view',
-    image_url: 'https://example.com/rooms/deluxe.jpg',
-    buttons: [
-      { title: 'Choose', payload: 'CHOOSE_DELUXE' },
-      { title: 'Details', payload: 'DETAILS_DELUXE' },
-    ],
-  },
-  {
-    title: 'Suite',
-    subtitle: 'Separate living room',
-    image_url: 'https://example.com/rooms/suite.jpg',
-    buttons: [
-      { title: 'Choose', payload: 'CHOOSE_SUITE' },
-      { title: 'Details', payload: 'DETAILS_SUITE' },
-    ],
-  },
-];
+/** A room card of the demo hotel: its picture, and Choose / Details postbacks named after it. */
+const room = (title: string, subtitle: string) => {
+  const key = title.toUpperCase();
+  const buttons = [
+    { title: 'Choose', payload: `CHOOSE_${key}` },
+    { title: 'Details', payload: `DETAILS_${key}` },
+  ];
+  return { title, subtitle, image_url: `https://example.com/rooms/${title.toLowerCase()}.jpg`, buttons };
+};
+
+export const ROOMS = [room('Deluxe', 'King bed, sea view'), room('Suite', 'Separate living room')];
 
 export const MENU = [
   { title: 'Rooms', payload: 'ROOMS' },

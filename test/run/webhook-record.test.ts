@@ -1,4 +1,4 @@
-// The durable webhook record (src/webhook-record.ts) and APICHAT_RUN parsing (src/run.ts):
+// The durable webhook record (src/run/webhook-record.ts) and APICHAT_RUN parsing (src/run/shared.ts):
 // file mode, whole writes, which webhook a run puts back, and one-line errors.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';

@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { buildAttachment, buildPostback, buildText, normalise, partnerPaths, verify, type Incoming } from '../../src/protocol/index.ts';
 import { startSimulator, type BotDefinition, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { closedPort, startReceiver, type Receiver } from './helpers.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const ann = { id: 'e2e-ann', name: 'Ann' };
 
@@ -205,20 +206,17 @@ describe('delivery failures are logged, never thrown', () => {
     }
   });
 
-  test('a refused port at registration time never reaches delivery', async () => {
+  test('a refused port at registration time never reaches delivery', async (t) => {
     const sim = await startSimulator({ jitterMs: 0 });
-    try {
-      const res = await request(`${sim.partnerBaseUrl}${partnerPaths.set(sim.workspaceId)}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${sim.partnerKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ webhook_url: `http://127.0.0.1:${await closedPort()}/w`, webhook_verification_key: 'k' }),
-      });
-      assert.equal(res.statusCode, 422);
-      assert.equal(((await res.body.json()) as { message: string }).message, 'Webhook verification failed: connection refused');
-      assert.equal(sim.webhook, null);
-    } finally {
-      await sim.close();
-    }
+    closeAfter(t, sim);
+    const res = await request(`${sim.partnerBaseUrl}${partnerPaths.set(sim.workspaceId)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.partnerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ webhook_url: `http://127.0.0.1:${await closedPort()}/w`, webhook_verification_key: 'k' }),
+    });
+    assert.equal(res.statusCode, 422);
+    assert.equal(((await res.body.json()) as { message: string }).message, 'Webhook verification failed: connection refused');
+    assert.equal(sim.webhook, null);
   });
 });
 

@@ -92,13 +92,6 @@ export async function startReceiver(key: string, path = '/webhook'): Promise<Rec
   return receiver;
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../support/net.ts';
 
 export const ann = { id: 'user-ann', name: 'Ann', email: '', phone_number: '', type: 'contact' as const };

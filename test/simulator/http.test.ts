@@ -6,6 +6,7 @@ import { partnerPaths, PartnerResponseSchema } from '../../src/protocol/index.ts
 import { isApiChatError } from '../../src/base/errors.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { ann, closedPort, startReceiver, type Receiver } from './helpers.ts';
+import { closeAfter } from '../support/close-after.ts';
 
 const message = (over: Record<string, unknown> = {}) => ({
   content: 'hi',
@@ -217,47 +218,39 @@ describe('the partner API', () => {
 
 describe('handshake encodings', () => {
   for (const encoding of ['form', 'json', 'query'] as const) {
-    test(`${encoding}: the real webhook answers and is registered`, async () => {
+    test(`${encoding}: the real webhook answers and is registered`, async (t) => {
       const sim = await startSimulator({ jitterMs: 0, handshakeEncoding: encoding });
       const hook = await startReceiver(`key-${encoding}`);
-      try {
-        const res = await partner(sim, 'POST', partnerPaths.set(sim.workspaceId), { webhook_url: hook.url, webhook_verification_key: hook.key });
-        assert.equal(res.status, 200, JSON.stringify(res.json));
-        const hs = hook.handshakes[0]!;
-        const params =
-          encoding === 'form' ? Object.fromEntries(new URLSearchParams(hs.body)) : encoding === 'json' ? (JSON.parse(hs.body) as Record<string, string>) : hs.query;
-        assert.equal(params.hub_mode, 'subscribe');
-        assert.equal(params.hub_verify_token, hook.key);
-        assert.match(params.hub_challenge ?? '', /^[0-9a-f]{32}$/);
-        if (encoding === 'json') assert.equal(hs.contentType, 'application/json');
-        if (encoding === 'query') assert.equal(hs.body, '');
-        assert.equal(sim.webhook?.url, hook.url);
-      } finally {
-        await sim.close();
-        await hook.close();
-      }
+      closeAfter(t, sim, hook);
+      const res = await partner(sim, 'POST', partnerPaths.set(sim.workspaceId), { webhook_url: hook.url, webhook_verification_key: hook.key });
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      const hs = hook.handshakes[0]!;
+      const params =
+        encoding === 'form' ? Object.fromEntries(new URLSearchParams(hs.body)) : encoding === 'json' ? (JSON.parse(hs.body) as Record<string, string>) : hs.query;
+      assert.equal(params.hub_mode, 'subscribe');
+      assert.equal(params.hub_verify_token, hook.key);
+      assert.match(params.hub_challenge ?? '', /^[0-9a-f]{32}$/);
+      if (encoding === 'json') assert.equal(hs.contentType, 'application/json');
+      if (encoding === 'query') assert.equal(hs.body, '');
+      assert.equal(sim.webhook?.url, hook.url);
     });
   }
 });
 
 describe('legacyPartnerApi', () => {
-  test('set is POST .../apichat-webhook; set-apichat-webhook is 404', async () => {
+  test('set is POST .../apichat-webhook; set-apichat-webhook is 404', async (t) => {
     const sim = await startSimulator({ jitterMs: 0, legacyPartnerApi: true });
     const hook = await startReceiver('legacy-key');
-    try {
-      const body = { webhook_url: hook.url, webhook_verification_key: hook.key };
-      const modern = await partner(sim, 'POST', partnerPaths.set(sim.workspaceId), body);
-      assert.equal(modern.status, 404);
-      assert.equal(hook.handshakes.length, 0);
-      const legacy = await partner(sim, 'POST', partnerPaths.setLegacy(sim.workspaceId), body);
-      assert.equal(legacy.status, 200);
-      assert.equal((legacy.json.data as Record<string, unknown>).webhook_status, 'verified');
-      assert.equal(hook.handshakes.length, 1);
-      assert.equal((await partner(sim, 'GET', partnerPaths.get(sim.workspaceId))).status, 200);
-    } finally {
-      await sim.close();
-      await hook.close();
-    }
+    closeAfter(t, sim, hook);
+    const body = { webhook_url: hook.url, webhook_verification_key: hook.key };
+    const modern = await partner(sim, 'POST', partnerPaths.set(sim.workspaceId), body);
+    assert.equal(modern.status, 404);
+    assert.equal(hook.handshakes.length, 0);
+    const legacy = await partner(sim, 'POST', partnerPaths.setLegacy(sim.workspaceId), body);
+    assert.equal(legacy.status, 200);
+    assert.equal((legacy.json.data as Record<string, unknown>).webhook_status, 'verified');
+    assert.equal(hook.handshakes.length, 1);
+    assert.equal((await partner(sim, 'GET', partnerPaths.get(sim.workspaceId))).status, 200);
   });
 });
 
@@ -271,20 +264,17 @@ describe('options', () => {
     await assert.rejects(startSimulator({ bot: '/nonexistent/bot.yaml' }), (e) => isApiChatError(e, 'APICHAT_BOT_FILE'));
   });
 
-  test('given keys, workspace and an inline bot are used', async () => {
+  test('given keys, workspace and an inline bot are used', async (t) => {
     const sim = await startSimulator({
       flowKey: 'flow-k',
       partnerKey: 'partner-k',
       workspaceId: 'ws-1',
       bot: { name: 'inline', rules: [{ match: { text: 'ping' }, replies: [{ text: 'pong' }] }] },
     });
-    try {
-      assert.deepEqual([sim.flowKey, sim.partnerKey, sim.workspaceId, sim.engine.name], ['flow-k', 'partner-k', 'ws-1', 'inline']);
-      assert.equal((await post(sim, message({ content: 'ping' }))).status, 200);
-      await sim.idle();
-      assert.equal((sim.undelivered[0]?.body as { text?: string }).text, 'pong');
-    } finally {
-      await sim.close();
-    }
+    closeAfter(t, sim);
+    assert.deepEqual([sim.flowKey, sim.partnerKey, sim.workspaceId, sim.engine.name], ['flow-k', 'partner-k', 'ws-1', 'inline']);
+    assert.equal((await post(sim, message({ content: 'ping' }))).status, 200);
+    await sim.idle();
+    assert.equal((sim.undelivered[0]?.body as { text?: string }).text, 'pong');
   });
 });

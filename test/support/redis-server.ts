@@ -2,9 +2,9 @@
 // persistence, and stopped (or killed, to test Redis going away) by the caller. Not a test file.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.ts';
 
 export interface RedisServer {
   /** redis://[:password@]127.0.0.1:port (the plain port) */
@@ -38,16 +38,7 @@ export function skipWithoutRedis(): string | false {
   return reason ?? false;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RedisServerOptions {
   /** Restart where a killed server was (its clients reconnect there). */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, runCucumber, stackLines } from './helpers.ts';
+import { assertPassed, runCucumber } from '../../support/cucumber.ts';
+import { ROOT } from '../../support/process.ts';
 
 /** Scenarios in features/: one per Scenario, one per Examples row of a Scenario Outline. */
 function countScenarios(): number {
@@ -38,12 +39,5 @@ test('the example features pass with --parallel 2', async () => {
   const expected = countScenarios();
   assert.ok(expected >= 14, `features/ should hold at least 14 scenarios, found ${expected}`);
   const run = await runCucumber(['--parallel', '2'], {}, 300_000);
-  const context = `\n--- output ---\n${run.output}`;
-  assert.equal(run.code, 0, `exit code${context}`);
-  const summary = /^(\d+) scenarios? \((\d+) passed\)$/m.exec(run.stdout);
-  assert.ok(summary, `summary "N scenarios (N passed)"${context}`);
-  const [, total, passed] = summary.map(Number) as [number, number, number];
-  assert.equal(passed, total, `every scenario passed${context}`);
-  assert.equal(total, expected, `every scenario of features/ ran${context}`);
-  assert.deepEqual(stackLines(run.output), [], context);
+  assertPassed(run, expected);
 });

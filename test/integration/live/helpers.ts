@@ -3,19 +3,17 @@
 // child process from the repository root with the normal cucumber.js config and nothing but
 // APICHAT_* variables to find it. Not a test file.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import net from 'node:net';
 import { Agent } from 'undici';
 import { PartnerClient } from '../../../src/client/index.ts';
 import { MemoryStore, startListener, type RunningListener } from '../../../src/inbox/index.ts';
 import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
-import { CUCUMBER_BIN, ROOT, stackLines } from '../features/helpers.ts';
-import { REPORT_DIR } from '../report-dir.ts';
+import { context, start, type RunResult, type Started } from '../../support/process.ts';
+import { freePort } from '../../support/net.ts';
 
-export { ROOT, stackLines };
+export { assertPassed, runCucumber, startCucumber } from '../../support/cucumber.ts';
+export { context, Output, ROOT, stackLines, testEnv, type RunResult, type Started } from '../../support/process.ts';
 
 /** The path the run's listener serves in these tests: not the default /webhook. */
 export const HOOK_PATH = '/hooks/apichat';
@@ -29,147 +27,16 @@ const TIMING = { APICHAT_QUIET_MS: '300' };
 /** Blank counts as unset: every window learned, as a user gets by default. */
 export const LEARNED = { APICHAT_QUIET_MS: '' };
 
-/** A loopback port that was free a moment ago (bound, then closed). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 export const secret = (): string => randomBytes(18).toString('hex');
-
-/** Text that grows, with event-driven waits for a line (no polling). */
-export class Output {
-  text = '';
-  private readonly events = new EventEmitter();
-
-  append(chunk: string): void {
-    this.text += chunk;
-    this.events.emit('data');
-  }
-
-  end(): void {
-    this.events.emit('end');
-  }
-
-  /** Resolves with the first line matching `pred`; rejects if the stream ends without one. */
-  waitFor(pred: (line: string) => boolean, what: string): Promise<string> {
-    const find = (): string | undefined => this.text.split('\n').find(pred);
-    const now = find();
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const onData = (): void => {
-        const line = find();
-        if (line === undefined) return;
-        cleanup();
-        resolve(line);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        reject(new Error(`the output ended without ${what}:\n${this.text}`));
-      };
-      const cleanup = (): void => {
-        this.events.off('data', onData);
-        this.events.off('end', onEnd);
-      };
-      this.events.on('data', onData);
-      this.events.once('end', onEnd);
-    });
-  }
-}
-
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** stdout then stderr. */
-  output: string;
-  ms: number;
-}
-
-export interface CucumberChild {
-  child: ChildProcess;
-  stdout: Output;
-  stderr: Output;
-  done: Promise<RunResult>;
-  /** Sends `signal` to the Cucumber process only (as a CI runner does on cancel), not to its workers. */
-  signal(signal: NodeJS.Signals): void;
-  /** Kills whatever is left of the run (its process group: the Cucumber process and any worker) and waits for it. */
-  kill(): Promise<void>;
-}
-
-/** The environment of a run: this process's, minus every inherited APICHAT_* variable, plus `vars`. */
-export function runEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_')) env[k] = v;
-  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', APICHAT_REPORT_DIR: REPORT_DIR, ...vars };
-}
-
-/** `node node_modules/@cucumber/cucumber/bin/cucumber.js <args>` from the repository root (cucumber.js config). */
-export function startCucumber(args: string[], vars: Record<string, string>, timeoutMs = 180_000): CucumberChild {
-  return startRun(process.execPath, [CUCUMBER_BIN, ...args], vars, timeoutMs);
-}
 
 /**
  * A CI step's shell command, started as GitHub Actions starts a `run:` step (bash -eo pipefail),
  * with `args` appended to it.
  */
-export function startShellStep(command: string, args: string[], vars: Record<string, string>, timeoutMs = 180_000): CucumberChild {
-  return startRun('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `${command} "$@"`, 'step', ...args], vars, timeoutMs);
-}
-
-function startRun(file: string, argv: string[], vars: Record<string, string>, timeoutMs: number): CucumberChild {
-  const started = performance.now();
-  const child = spawn(file, argv, {
-    cwd: ROOT,
-    env: runEnv(vars),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that kill() can end the workers too, should any outlive it.
-    detached: true,
-    // A hung run gets SIGTERM, which also makes it put the previous webhook back.
-    timeout: timeoutMs,
-  });
-  const stdout = new Output();
-  const stderr = new Output();
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.append(d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.append(d));
-  let closed = false;
-  const done = new Promise<RunResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      closed = true;
-      stdout.end();
-      stderr.end();
-      resolve({ code, signal, stdout: stdout.text, stderr: stderr.text, output: `${stdout.text}${stderr.text}`, ms: performance.now() - started });
-    });
-  });
-  const group = child.pid;
-  return {
-    child,
-    stdout,
-    stderr,
-    done,
-    signal: (signal) => void child.kill(signal),
-    async kill() {
-      // Once 'close' has fired, no process of the run holds its output any more: nothing to end
-      // (and the group id may no longer be ours). Before that, the group id is still in use.
-      if (!closed && group !== undefined) {
-        try {
-          process.kill(-group, 'SIGKILL');
-        } catch {
-          // ESRCH: nothing of the run is left
-        }
-      }
-      await done.catch(() => undefined);
-    },
-  };
-}
-
-export function runCucumber(args: string[], vars: Record<string, string>): Promise<RunResult> {
-  return startCucumber(args, vars).done;
+export function startShellStep(command: string, args: string[], vars: Record<string, string>, timeoutMs = 180_000): Started {
+  return start('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', `${command} "$@"`, 'step', ...args], { vars, timeoutMs });
 }
 
 /** Resolves once the platform's bot URL has accepted a user message matching `pred` (event-driven: on each finished request). */
@@ -188,19 +55,6 @@ export function waitForReceived(sim: Simulator, pred: (r: ReceivedRecord) => boo
     };
     sim.app.server.on('request', onRequest);
   });
-}
-
-export function context(run: RunResult): string {
-  return `\n--- exit ${run.code ?? run.signal} after ${Math.round(run.ms)} ms; output ---\n${run.output}`;
-}
-
-/** Exit 0, every scenario passed, no stack trace. */
-export function assertPassed(run: RunResult): void {
-  assert.equal(run.code, 0, `exit code${context(run)}`);
-  const summary = /^(\d+) scenarios? \((\d+) passed\)$/m.exec(run.stdout);
-  assert.ok(summary, `summary "N scenarios (N passed)"${context(run)}`);
-  assert.ok(Number(summary[1]) > 0, `some scenarios ran${context(run)}`);
-  assert.deepEqual(stackLines(run.output), [], `no stack trace${context(run)}`);
 }
 
 export function assertNoSecrets(run: RunResult, secrets: string[]): void {
@@ -263,8 +117,8 @@ export interface LiveVars {
   webhookSecret: string;
 }
 
-/** Case a: the partner variables (no APICHAT_BOT_URL); the run registers and restores the webhook. */
-export async function partnerVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
+/** A listener of the run's own: its port, public URL and secret, and the variables naming them, with `vars` (bot side) on top. */
+async function listenerVars(vars: Record<string, string>, extra: Record<string, string>): Promise<LiveVars> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}${HOOK_PATH}`;
   const webhookSecret = secret();
@@ -272,18 +126,14 @@ export async function partnerVars(p: Platform, extra: Record<string, string> = {
     port,
     publicUrl,
     webhookSecret,
-    vars: {
-      APICHAT_PARTNER_BASE_URL: p.sim.partnerBaseUrl,
-      APICHAT_PARTNER_API_KEY: p.sim.partnerKey,
-      APICHAT_WORKSPACE_ID: p.sim.workspaceId,
-      APICHAT_FLOW_API_KEY: p.sim.flowKey,
-      APICHAT_WEBHOOK_SECRET: webhookSecret,
-      APICHAT_LISTEN_PORT: String(port),
-      APICHAT_PUBLIC_URL: publicUrl,
-      ...TIMING,
-      ...extra,
-    },
+    vars: { ...vars, APICHAT_WEBHOOK_SECRET: webhookSecret, APICHAT_LISTEN_PORT: String(port), APICHAT_PUBLIC_URL: publicUrl, ...TIMING, ...extra },
   };
+}
+
+/** Case a: the partner variables (no APICHAT_BOT_URL); the run registers and restores the webhook. */
+export function partnerVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
+  const { partnerBaseUrl, partnerKey, workspaceId, flowKey } = p.sim;
+  return listenerVars({ APICHAT_PARTNER_BASE_URL: partnerBaseUrl, APICHAT_PARTNER_API_KEY: partnerKey, APICHAT_WORKSPACE_ID: workspaceId, APICHAT_FLOW_API_KEY: flowKey }, extra);
 }
 
 /**
@@ -292,28 +142,13 @@ export async function partnerVars(p: Platform, extra: Record<string, string> = {
  * the same secret answers the handshake while the partner API sets it, then stops.
  */
 export async function botUrlVars(p: Platform, extra: Record<string, string> = {}): Promise<LiveVars> {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}${HOOK_PATH}`;
-  const webhookSecret = secret();
-  const temporary = await startListener({ secret: webhookSecret, store: new MemoryStore(), path: HOOK_PATH, host: '127.0.0.1', port });
+  const v = await listenerVars({ APICHAT_BOT_URL: p.sim.botUrl, APICHAT_FLOW_API_KEY: p.sim.flowKey }, extra);
+  const temporary = await startListener({ secret: v.webhookSecret, store: new MemoryStore(), path: HOOK_PATH, host: '127.0.0.1', port: v.port });
   try {
-    await p.partner.set({ webhook_url: publicUrl, webhook_verification_key: webhookSecret });
+    await p.partner.set({ webhook_url: v.publicUrl, webhook_verification_key: v.webhookSecret });
   } finally {
     await temporary.close();
   }
-  assert.deepEqual(p.sim.webhook, { url: publicUrl, key: webhookSecret });
-  return {
-    port,
-    publicUrl,
-    webhookSecret,
-    vars: {
-      APICHAT_BOT_URL: p.sim.botUrl,
-      APICHAT_FLOW_API_KEY: p.sim.flowKey,
-      APICHAT_WEBHOOK_SECRET: webhookSecret,
-      APICHAT_LISTEN_PORT: String(port),
-      APICHAT_PUBLIC_URL: publicUrl,
-      ...TIMING,
-      ...extra,
-    },
-  };
+  assert.deepEqual(p.sim.webhook, { url: v.publicUrl, key: v.webhookSecret });
+  return v;
 }

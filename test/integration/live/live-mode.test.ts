@@ -196,19 +196,19 @@ describe('live mode through the APICHAT_* variables alone', () => {
       }
     };
 
-    test('SIGINT right after the run registered its webhook', { timeout: 30_000 }, (t) =>
+    test('SIGINT right after the run registered its webhook', { timeout: 60_000 }, (t) =>
       withPlatform({}, (p) => interrupted(t, p, [], 'SIGINT', 'registered')));
 
-    test('SIGTERM while a scenario waits for a reply', { timeout: 30_000 }, (t) =>
+    test('SIGTERM while a scenario waits for a reply', { timeout: 60_000 }, (t) =>
       withPlatform({}, (p) => interrupted(t, p, [], 'SIGTERM', 'waiting')));
 
-    test('SIGINT while a scenario waits for a reply, with --parallel 2 (the workers stop too)', { timeout: 30_000 }, (t) =>
+    test('SIGINT while a scenario waits for a reply, with --parallel 2 (the workers stop too)', { timeout: 60_000 }, (t) =>
       withPlatform({}, (p) => interrupted(t, p, ['--parallel', '2', ...GREETING], 'SIGINT', 'waiting')));
 
     // The run step of examples/ci/github-actions.yml, cancelled as GitHub Actions cancels a step:
     // SIGINT to the step's shell process only. (Through plain `npx cucumber-js` the signal would
     // stop at npm's `sh -c` and the webhook would stay on the runner's tunnel.)
-    test('the GitHub Actions example\'s run step, cancelled as the runner cancels it', { timeout: 30_000 }, (t) =>
+    test('the GitHub Actions example\'s run step, cancelled as the runner cancels it', { timeout: 60_000 }, (t) =>
       withPlatform({}, async (p) => {
         const workflow = parse(readFileSync(join(ROOT, 'examples/ci/github-actions.yml'), 'utf8')) as {
           jobs: Record<string, { steps: Array<{ run?: string }> }>;
