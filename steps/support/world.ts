@@ -5,9 +5,10 @@ import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
-import { RedisInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
+import { RedisInbox, RemoteInbox, RemoteTimingLink, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
+import { TimingStateSchema } from '../../src/run/timing-file.ts';
 import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
 
@@ -15,8 +16,10 @@ interface RunContext {
   shared: SharedRun;
   inbox: Inbox;
   bot: BotClient;
-  /** What this process has learned of the bot's timing, shared by all its conversations (per worker under --parallel). */
+  /** The run's timing model: the coordinator's in a serial run; a worker's own, linked to it, under --parallel. */
   timing: TimingModel;
+  /** A --parallel worker's link to the run's shared timing. */
+  timingLink?: RemoteTimingLink;
 }
 
 let context: RunContext | undefined;
@@ -34,8 +37,23 @@ export function runContext(): RunContext {
   }
   const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
   const inbox = handle ? handle.inbox : shared.redis ? new RedisInbox(shared.redis) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
-  context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
+  context = handle ? { shared, inbox, bot: botClient(shared), timing: handle.timing } : { shared, inbox, bot: botClient(shared), ...linkedTiming(shared) };
   return context;
+}
+
+/**
+ * A --parallel worker's model starts from the run's (APICHAT_RUN carries what earlier runs saw),
+ * reports what this worker observes to the coordinator and takes in what every worker saw.
+ */
+function linkedTiming(shared: SharedRun): Pick<RunContext, 'timing' | 'timingLink'> {
+  const timing = new TimingModel(shared.timing);
+  if (!shared.inboxUrl) return { timing };
+  const timingLink = new RemoteTimingLink(shared.inboxUrl, shared.inboxToken, (json) => {
+    const state = TimingStateSchema.safeParse(json);
+    if (state.success) timing.adopt(state.data);
+  });
+  timing.onObservation((o) => timingLink.report(o));
+  return { timing, timingLink };
 }
 
 /**
@@ -48,6 +66,7 @@ function botClient(shared: SharedRun): BotClient {
 }
 
 export async function closeRunContext(): Promise<void> {
+  await context?.timingLink?.close();
   await context?.inbox.close();
   context = undefined;
 }

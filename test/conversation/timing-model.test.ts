@@ -3,7 +3,7 @@
 // failure carries when a late reply of the previous turn landed in the current one.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HALF_LIFE_TURNS, lateReplyNote, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
+import { AGREE_SHARE, DECAY_TURNS, lateReplyNote, SLOW_SHRINK, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
 import { longestScriptedPauseMs, runTiming } from '../../src/run/run.ts';
 import type { BotDefinition } from '../../src/simulator/index.ts';
 import { harness, rejectsWith } from './harness.ts';
@@ -31,14 +31,30 @@ describe('TimingModel', () => {
     assert.equal(m.quietWindowMs(false), 1000);
   });
 
-  it('shrinks as turns are observed: the conservative start halves every HALF_LIFE_TURNS turns', () => {
-    const m = seen(LIVE, HALF_LIFE_TURNS, 1, 5);
+  it('a fast bot: the start windows halve after every turn whose replies all came within a quarter of them', () => {
+    const m = seen(LIVE, 1, 1, 5);
     assert.equal(m.settleWindowMs(), 100);
     assert.equal(m.quietWindowMs(true), 500);
-    const many = seen(LIVE, 20 * HALF_LIFE_TURNS, 1, 5);
-    assert.equal(many.settleWindowMs(), LIVE_SETTLE_FLOOR_MS, 'a fast bot: down to the floor');
+    assert.equal(m.quietWindowMs(false), 500);
+    const few = seen(LIVE, 5, 1, 5);
+    assert.equal(few.settleWindowMs(), LIVE_SETTLE_FLOOR_MS, 'five agreeing turns: 200 → 6.25, so the floor');
+    assert.equal(few.quietWindowMs(false), Math.ceil(1000 / 32));
+    const many = seen(LIVE, 40, 1, 5);
     assert.equal(many.quietWindowMs(true), LIVE_SETTLE_FLOOR_MS, 'after a reply, at least the settle window');
     assert.equal(many.quietWindowMs(false), Math.ceil(SAFETY_FACTOR * 5 + MARGIN_MS), 'before any reply: the slowest first reply justifies it');
+  });
+
+  it('a turn that does not agree shrinks the start by a sixth only, and never below 1.5 × what was seen + 5 ms', () => {
+    // 60 ms pauses: more than a quarter of 200 ms, so the settle window is not halved.
+    const m = seen(LIVE, 1, 60, 5);
+    assert.equal(m.settleWindowMs(), Math.ceil(200 * SLOW_SHRINK));
+    const more = seen(LIVE, 8, 60, 5);
+    assert.equal(more.settleWindowMs(), Math.ceil(SAFETY_FACTOR * 60 + MARGIN_MS), 'down to what the pauses justify, not below');
+    // A window that agrees with a pause halves only while the pause fits in a quarter of it.
+    const edge = new TimingModel(LIVE);
+    edge.observeGap(AGREE_SHARE * 200);
+    edge.observeTurnEnd();
+    assert.equal(edge.settleWindowMs(), Math.ceil(Math.max(100, SAFETY_FACTOR * 50 + MARGIN_MS)));
   });
 
   it('never goes below what the observations justify, however many turns it has seen', () => {
