@@ -5,7 +5,9 @@
 // keeps (src/run/timing-file.ts).
 import { z } from 'zod';
 import { TimingModel, type Timing, type TimingObservation } from '../conversation/index.ts';
-import type { TimingHub } from '../inbox/index.ts';
+import { RemoteTimingLink, type TimingHub } from '../inbox/index.ts';
+import type { SharedRun } from './shared.ts';
+import { TimingStateSchema } from './timing-file.ts';
 
 const ms = z.number().finite().nonnegative();
 export const TimingObservationSchema = z.discriminatedUnion('kind', [
@@ -40,4 +42,20 @@ export class RunTiming implements TimingHub {
     this.listeners.add(fn);
     return () => void this.listeners.delete(fn);
   }
+}
+
+/**
+ * A --parallel worker's model: it starts from the run's (APICHAT_RUN carries what earlier runs
+ * saw), reports what this worker observes to the coordinator, and takes in what every worker saw.
+ * Without a worker channel (none in the description) the worker learns on its own.
+ */
+export function workerTiming(shared: Pick<SharedRun, 'timing' | 'inboxUrl' | 'inboxToken'>): { model: TimingModel; link?: RemoteTimingLink } {
+  const model = new TimingModel(shared.timing);
+  if (!shared.inboxUrl) return { model };
+  const link = new RemoteTimingLink(shared.inboxUrl, shared.inboxToken, (json) => {
+    const state = TimingStateSchema.safeParse(json);
+    if (state.success) model.adopt(state.data);
+  });
+  model.onObservation((o) => link.report(o));
+  return { model, link };
 }

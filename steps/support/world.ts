@@ -5,10 +5,10 @@ import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
-import { RedisInbox, RemoteInbox, RemoteTimingLink, type Inbox } from '../../src/inbox/index.ts';
+import { RedisInbox, RemoteInbox, type Inbox, type RemoteTimingLink } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
-import { TimingStateSchema } from '../../src/run/timing-file.ts';
+import { workerTiming } from '../../src/run/timing-hub.ts';
 import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
 
@@ -41,19 +41,10 @@ export function runContext(): RunContext {
   return context;
 }
 
-/**
- * A --parallel worker's model starts from the run's (APICHAT_RUN carries what earlier runs saw),
- * reports what this worker observes to the coordinator and takes in what every worker saw.
- */
+/** A --parallel worker's model, linked to the run's (src/run/timing-hub.ts). */
 function linkedTiming(shared: SharedRun): Pick<RunContext, 'timing' | 'timingLink'> {
-  const timing = new TimingModel(shared.timing);
-  if (!shared.inboxUrl) return { timing };
-  const timingLink = new RemoteTimingLink(shared.inboxUrl, shared.inboxToken, (json) => {
-    const state = TimingStateSchema.safeParse(json);
-    if (state.success) timing.adopt(state.data);
-  });
-  timing.onObservation((o) => timingLink.report(o));
-  return { timing, timingLink };
+  const { model, link } = workerTiming(shared);
+  return link ? { timing: model, timingLink: link } : { timing: model };
 }
 
 /**
