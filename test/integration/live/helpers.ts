@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { Agent } from 'undici';
 import { PartnerClient } from '../../../src/client/index.ts';
@@ -14,6 +15,7 @@ import { MemoryStore, startListener, type RunningListener } from '../../../src/i
 import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
 import { CUCUMBER_BIN, ROOT, stackLines } from '../features/helpers.ts';
 import { REPORT_DIR } from '../report-dir.ts';
+import { timingPath } from '../../../src/run/timing-file.ts';
 
 export { ROOT, stackLines };
 
@@ -246,6 +248,8 @@ export async function startPlatform(options: SimulatorOptions = {}): Promise<Pla
         await sim.close();
         await l.close();
         await agent.close();
+        // A live run keeps what it learned of this bot in the repository's .apichat-bdd/; this bot is gone.
+        rmSync(timingPath(sim.botUrl, ROOT), { force: true });
       },
     };
   } catch (e) {
