@@ -86,37 +86,47 @@ const BODY = `{
   {{#msg.buttons.0.payload}}, "submitted_values": [ { "title": "{{msg.buttons.0.text}}", "payload": "{{msg.buttons.0.payload}}" } ]{{/msg.buttons.0.payload}}
 }`;
 
+export interface BotiumSession {
+  /** One two-turn conversation (say "hi" → text + buttons, tap "Rooms" → carousel), Start to Stop; its time in ms. */
+  conversation(): Promise<number>;
+  /** Cleans the container (its inbound endpoint) and removes the webhook. */
+  close(): Promise<void>;
+}
+
 /**
- * `n` two-turn conversations (say "hi" → text + buttons, tap "Rooms" → carousel) through Botium,
- * one Botium container, Start/Stop per conversation as botium-bindings do. Returns each
- * conversation's time (Start to Stop). The webhook is removed again at the end.
+ * Botium against the platform whose details `info` holds: its webhook registered to Botium's
+ * inbound endpoint on `port`. One Botium container, Start/Stop per conversation as
+ * botium-bindings do.
  */
-export async function botiumTwoTurn(info: PlatformInfo, port: number, n: number): Promise<number[]> {
+export async function startBotium(info: PlatformInfo, port: number): Promise<BotiumSession> {
   const { core } = loadBotium();
   const partner = await registerWebhook(info, port, '/botium');
   const log = console.log;
   console.log = () => {}; // the inbound proxy announces itself on stdout
-  const driver = new core.BotDriver({
-    CONTAINERMODE: 'simplerest',
-    SIMPLEREST_URL: info.bot_url,
-    SIMPLEREST_METHOD: 'POST',
-    SIMPLEREST_HEADERS_TEMPLATE: { Authorization: `Bearer ${info.flow_api_key}` },
-    SIMPLEREST_BODY_TEMPLATE: BODY,
-    SIMPLEREST_RESPONSE_JSONPATH: '$.text',
-    SIMPLEREST_BUTTONS_JSONPATH: '$.content_attributes.buttons[*].title',
-    SIMPLEREST_CARDS_JSONPATH: '$.content_attributes.items[*]',
-    SIMPLEREST_CARD_TEXT_JSONPATH: '$.title',
-    SIMPLEREST_IGNORE_EMPTY: true,
-    SIMPLEREST_INBOUND_PORT: port,
-    SIMPLEREST_INBOUND_ENDPOINT: '/botium',
-    SIMPLEREST_INBOUND_SELECTOR_JSONPATH: '$.body.sender_id',
-    SIMPLEREST_INBOUND_SELECTOR_VALUE: '{{botium.conversationId}}',
-  });
-  const container = await driver.Build();
-  console.log = log;
-  const times: number[] = [];
+  let container: BotiumContainer;
   try {
-    for (let i = 0; i < n; i++) {
+    const driver = new core.BotDriver({
+      CONTAINERMODE: 'simplerest',
+      SIMPLEREST_URL: info.bot_url,
+      SIMPLEREST_METHOD: 'POST',
+      SIMPLEREST_HEADERS_TEMPLATE: { Authorization: `Bearer ${info.flow_api_key}` },
+      SIMPLEREST_BODY_TEMPLATE: BODY,
+      SIMPLEREST_RESPONSE_JSONPATH: '$.text',
+      SIMPLEREST_BUTTONS_JSONPATH: '$.content_attributes.buttons[*].title',
+      SIMPLEREST_CARDS_JSONPATH: '$.content_attributes.items[*]',
+      SIMPLEREST_CARD_TEXT_JSONPATH: '$.title',
+      SIMPLEREST_IGNORE_EMPTY: true,
+      SIMPLEREST_INBOUND_PORT: port,
+      SIMPLEREST_INBOUND_ENDPOINT: '/botium',
+      SIMPLEREST_INBOUND_SELECTOR_JSONPATH: '$.body.sender_id',
+      SIMPLEREST_INBOUND_SELECTOR_VALUE: '{{botium.conversationId}}',
+    });
+    container = await driver.Build();
+  } finally {
+    console.log = log;
+  }
+  return {
+    async conversation() {
       const t = performance.now();
       await container.Start();
       await container.UserSays({ messageText: 'hi' });
@@ -131,11 +141,11 @@ export async function botiumTwoTurn(info: PlatformInfo, port: number, n: number)
       const carousel = await container.WaitBotSays();
       if (carousel.messageText !== 'Our rooms') throw new Error(`Botium got ${JSON.stringify(carousel.messageText)} for the carousel`);
       await container.Stop();
-      times.push(performance.now() - t);
-    }
-  } finally {
-    await container.Clean();
-    await partner.remove().catch(() => undefined);
-  }
-  return times;
+      return performance.now() - t;
+    },
+    async close() {
+      await container.Clean();
+      await partner.remove().catch(() => undefined);
+    },
+  };
 }

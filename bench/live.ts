@@ -1,10 +1,11 @@
 // Live mode against a platform in another process: `apichat-bdd simulate <bot> --jitter-ms J`
 // is the platform; this process runs the real live path (startRun with APICHAT_* variables: the
 // listener, the webhook registration with its handshake, the BotClient, the timing file) and
-// times conversations, beside Botium 1.15 (bench/botium.ts) against the same platform process in
-// the same run. Per bot: Botium, our first run (the timing file removed before it), our second
-// run (starting from the file the first wrote), Botium again; ratios are against the median of
-// both Botium blocks. Next to ours, a bare client doing the same HTTP exchange with no settling.
+// times conversations, beside Botium 1.15 (bench/botium.ts) in the same run against a second
+// platform process with the same bot (a workspace has one webhook). Per bot: our first run (the
+// timing file removed before it), then our second run (starting from the file the first wrote);
+// every conversation of ours is interleaved with one of Botium's and one bare-client exchange
+// (the same HTTP exchange with no settling), and each run's ratio is against its own Botium.
 //  1. the two-turn conversation (say "hi" → text + buttons, tap "Rooms" → carousel) against a
 //     5 ms bot, for each --conversations count, and against the 300 ms / 40 ms platform;
 //  2. `says nothing more` after the carousel: how long it listened;
@@ -25,7 +26,7 @@ import { Conversation, TimingModel } from '../src/conversation/index.ts';
 import { buildIncoming, type BotMessage } from '../src/protocol/index.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
 import { timingPath } from '../src/run/timing-file.ts';
-import { BOTIUM_VERSION, botiumTwoTurn } from './botium.ts';
+import { BOTIUM_VERSION, startBotium, type BotiumSession } from './botium.ts';
 
 const { values } = parseArgs({ options: { conversations: { type: 'string', default: '20,50,200' }, slow: { type: 'string', default: '20' }, stress: { type: 'string', default: '40' } } });
 const COUNTS = values.conversations.split(',').map(Number);
@@ -168,16 +169,22 @@ async function bare(run: RunHandle, bot: BotClient): Promise<number> {
   return took;
 }
 
-/** One run of ours (first or second): n two-turn conversations with the run's model, a bare client interleaved. */
-async function oursRun(p: Platform, n: number): Promise<{ times: number[]; quiet: number[]; floor: number[]; end: string }> {
+/**
+ * One run of ours (first or second): n two-turn conversations with the run's model. Each is
+ * interleaved with one Botium conversation (against its own platform process, same bot) and one
+ * bare-client exchange, so the machine's noise hits all three alike.
+ */
+async function oursRun(p: Platform, botium: BotiumSession, n: number): Promise<{ times: number[]; botium: number[]; quiet: number[]; floor: number[]; end: string }> {
   const run = await liveRun(p);
   const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
   const model = run.timing; // the run's model: the one written to the timing file at close
   const start = model.snapshot();
   const times: number[] = [];
+  const botiumTimes: number[] = [];
   const quiet: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < n; i++) {
+    botiumTimes.push(await botium.conversation());
     floor.push(await bare(run, bot));
     const r = await twoTurn(run, bot, model);
     times.push(r.ms);
@@ -186,32 +193,33 @@ async function oursRun(p: Platform, n: number): Promise<{ times: number[]; quiet
   const s = model.snapshot();
   await run.close();
   const end = `windows at the start: settle ${start.settleMs} / quiet ${start.quietAfterReplyMs} ms; at the end: settle ${s.settleMs} ms, quiet ${s.quietAfterReplyMs} ms after a reply / ${s.quietBeforeReplyMs} ms before one (longest pause ${s.maxGapMs.toFixed(1)} ms, slowest first reply ${s.maxFirstReplyMs.toFixed(1)} ms, ${s.turns} turns)`;
-  return { times, quiet, floor, end };
+  return { times, botium: botiumTimes, quiet, floor, end };
 }
 
 async function twoTurnBench(name: 'fast' | 'slow', n: number): Promise<void> {
   const p = await startPlatform(name);
+  const forBotium = await startPlatform(name); // a workspace has one webhook: Botium gets its own platform
+  let botium: BotiumSession | undefined;
   try {
     rmSync(timingPath(p.info.bot_url), { force: true });
-    const port = await freePort();
+    botium = await startBotium(forBotium.info, await freePort());
     console.log(`${name} bot, ${n} conversations (${load()}):`);
-    const botium = await botiumTwoTurn(p.info, port, n);
-    const first = await oursRun(p, n);
+    const first = await oursRun(p, botium, n);
     if (!existsSync(timingPath(p.info.bot_url))) throw new Error('the first run wrote no timing file');
-    const second = await oursRun(p, n);
-    botium.push(...(await botiumTwoTurn(p.info, port, n)));
-    const b = pct(botium, 50);
-    console.log(`  Botium ${BOTIUM_VERSION}: median ${ms(b)}, p90 ${ms(pct(botium, 90))} (n=${botium.length}, two blocks: before and after ours)`);
+    const second = await oursRun(p, botium, n);
     for (const [label, r] of [['first run (no timing file)', first], ['second run (timing file)', second]] as const) {
+      const b = pct(r.botium, 50);
       console.log(
-        `  ours, ${label}: median ${ms(pct(r.times, 50))}, p90 ${ms(pct(r.times, 90))}, first ${ms(r.times[0]!)}; **${(pct(r.times, 50) / b).toFixed(2)}× Botium**; ` +
+        `  ${label}: ours median ${ms(pct(r.times, 50))} (p90 ${ms(pct(r.times, 90))}, first ${ms(r.times[0]!)}), Botium ${BOTIUM_VERSION} median ${ms(b)} (p90 ${ms(pct(r.botium, 90))}): **${(pct(r.times, 50) / b).toFixed(2)}× Botium**; ` +
           `bare client ${ms(pct(r.floor, 50))}; says nothing more listened ${ms(pct(r.quiet, 50))}; ${r.end}`,
       );
     }
     console.log(`  (${load()} at the end)`);
   } finally {
+    await botium?.close();
     rmSync(timingPath(p.info.bot_url), { force: true });
     await stopPlatform(p);
+    await stopPlatform(forBotium);
   }
 }
 
