@@ -174,8 +174,8 @@ async function bare(run: RunHandle, bot: BotClient): Promise<number> {
  * interleaved with one Botium conversation (against its own platform process, same bot) and one
  * bare-client exchange, so the machine's noise hits all three alike.
  */
-async function oursRun(p: Platform, botium: BotiumSession, n: number): Promise<{ times: number[]; botium: number[]; quiet: number[]; floor: number[]; end: string }> {
-  const run = await liveRun(p);
+async function oursRun(p: Platform, botium: BotiumSession, n: number, env: Record<string, string> = {}): Promise<{ times: number[]; botium: number[]; quiet: number[]; floor: number[]; end: string }> {
+  const run = await liveRun(p, env);
   const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
   const model = run.timing; // the run's model: the one written to the timing file at close
   const start = model.snapshot();
@@ -207,7 +207,9 @@ async function twoTurnBench(name: 'fast' | 'slow', n: number): Promise<void> {
     const first = await oursRun(p, botium, n);
     if (!existsSync(timingPath(p.info.bot_url))) throw new Error('the first run wrote no timing file');
     const second = await oursRun(p, botium, n);
-    for (const [label, r] of [['first run (no timing file)', first], ['second run (timing file)', second]] as const) {
+    // The engine alone: no settling (what the settle window costs; not deterministic in general).
+    const engine = await oursRun(p, botium, n, { APICHAT_SETTLE_MS: '0' });
+    for (const [label, r] of [['first run (no timing file)', first], ['second run (timing file)', second], ['engine alone (APICHAT_SETTLE_MS=0)', engine]] as const) {
       const b = pct(r.botium, 50);
       console.log(
         `  ${label}: ours median ${ms(pct(r.times, 50))} (p90 ${ms(pct(r.times, 90))}, first ${ms(r.times[0]!)}), Botium ${BOTIUM_VERSION} median ${ms(b)} (p90 ${ms(pct(r.botium, 90))}): **${(pct(r.times, 50) / b).toFixed(2)}× Botium**; ` +
