@@ -118,6 +118,7 @@ export class TimingModel {
   private turnGap = 0;
   private turnFirst: number | undefined;
   private readonly listeners = new Set<(o: TimingObservation) => void>();
+  private applied = 0;
 
   constructor(readonly timing: Timing) {
     const fresh = freshTimingState(timing);
@@ -164,6 +165,7 @@ export class TimingModel {
    */
   apply(o: TimingObservation): void {
     const s = this.s;
+    this.applied++;
     if (o.kind === 'gap') {
       if (!finite(o.ms)) return;
       s.gaps++;
@@ -241,6 +243,11 @@ export class TimingModel {
 
   private emit(o: TimingObservation): void {
     for (const fn of this.listeners) fn(o);
+  }
+
+  /** Whether this model has taken in any observation (a run that saw no reply has nothing to keep). */
+  get observedAny(): boolean {
+    return this.applied > 0;
   }
 
   /** What the model has learned (a copy): for the timing file and for --parallel workers. */

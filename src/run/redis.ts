@@ -68,7 +68,7 @@ export async function startRedisRun(config: RunnerConfig, log: (line: string) =>
     close: async () => {
       const notes: string[] = [];
       try {
-        writeTimingState(botUrl, runTiming.model.state());
+        if (runTiming.model.observedAny) writeTimingState(botUrl, runTiming.model.state());
       } catch (e) {
         notes.push(`apichat-bdd: could not keep the learned timing in ${timingPath(botUrl)}: ${(e as Error).message}; the next run starts conservative`);
       }

@@ -148,12 +148,13 @@ export async function startRun(config: Config, log: (line: string) => void = () 
  * The cleanup that writes what the run learned of the bot's timing for the next run (live and
  * runner modes; simulated mode knows its spread). A failure to write is a note, not an error.
  */
-export function keepTiming(botUrl: string, timing: RunTiming): () => Promise<string | void> {
+export function keepTiming(botUrl: string, timing: RunTiming, dir?: string): () => Promise<string | void> {
   return async () => {
+    if (!timing.model.observedAny) return; // nothing seen: the file (if any) stays as it was
     try {
-      writeTimingState(botUrl, timing.model.state());
+      writeTimingState(botUrl, timing.model.state(), dir);
     } catch (e) {
-      return `apichat-bdd: could not keep the learned timing in ${timingPath(botUrl)}: ${(e as Error).message}; the next run starts conservative`;
+      return `apichat-bdd: could not keep the learned timing in ${timingPath(botUrl, dir)}: ${(e as Error).message}; the next run starts conservative`;
     }
   };
 }

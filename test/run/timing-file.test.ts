@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { DECAY_TURNS, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Timing } from '../../src/conversation/index.ts';
-import { parseSharedRun, runTiming } from '../../src/run/run.ts';
+import { keepTiming, parseSharedRun, runTiming } from '../../src/run/run.ts';
+import { RunTiming } from '../../src/run/timing-hub.ts';
 import { botHash, readTimingState, TIMING_FILE_VERSION, timingPath, writeTimingState } from '../../src/run/timing-file.ts';
 import { STATE_DIR } from '../../src/run/webhook-record.ts';
 
@@ -80,6 +81,21 @@ describe('timing file', () => {
       assert.ok(!lines[0]!.includes('\n'));
     });
   }
+
+  it('the run keeps it at its end only when it observed something; a failure to write is one note', async (t) => {
+    const dir = tempDir(t);
+    const run = new RunTiming(LIVE);
+    assert.equal(await keepTiming(BOT, run, dir)(), undefined);
+    assert.equal(readTimingState(BOT, () => {}, dir), undefined, 'a run that saw no reply writes nothing (an earlier file would stay as it was)');
+    run.model.observeFirstReply(12);
+    run.model.observeTurnEnd();
+    assert.equal(await keepTiming(BOT, run, dir)(), undefined);
+    assert.equal(readTimingState(BOT, () => {}, dir)?.turns, 1);
+    const blocked = join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'x');
+    const note = await keepTiming(BOT, run, blocked)();
+    assert.match(String(note), /^apichat-bdd: could not keep the learned timing in .*timing-[0-9a-f]{16}\.json: .*; the next run starts conservative$/);
+  });
 
   it('travels to --parallel workers inside APICHAT_RUN, checked', (t) => {
     const state = play(new TimingModel(LIVE), 3, 40, 300).state();
