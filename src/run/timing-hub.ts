@@ -52,10 +52,21 @@ export class RunTiming implements TimingHub {
 export function workerTiming(shared: Pick<SharedRun, 'timing' | 'inboxUrl' | 'inboxToken'>): { model: TimingModel; link?: RemoteTimingLink } {
   const model = new TimingModel(shared.timing);
   if (!shared.inboxUrl) return { model };
+  // What the run is known to hold: a pause or first reply within it changes nothing there, so
+  // it is not sent (ends of turns always are: they shrink the starts and count for decay).
+  let known = { gap: -1, first: -1 };
   const link = new RemoteTimingLink(shared.inboxUrl, shared.inboxToken, (json) => {
     const state = TimingStateSchema.safeParse(json);
-    if (state.success) model.adopt(state.data);
+    if (!state.success) return;
+    model.adopt(state.data);
+    known = { gap: state.data.gaps > 0 ? state.data.maxGapMs : -1, first: state.data.firstReplies > 0 ? state.data.maxFirstReplyMs : -1 };
   });
-  model.onObservation((o) => link.report(o));
+  model.onObservation((o) => {
+    if (o.kind === 'gap' && o.ms <= known.gap) return;
+    if (o.kind === 'first' && o.ms <= known.first) return;
+    if (o.kind === 'gap') known.gap = o.ms;
+    if (o.kind === 'first') known.first = o.ms;
+    link.report(o);
+  });
   return { model, link };
 }
