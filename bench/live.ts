@@ -1,19 +1,23 @@
 // Live mode against a platform in another process: `apichat-bdd simulate <bot> --jitter-ms J`
 // is the platform; this process runs the real live path (startRun with APICHAT_* variables: the
-// listener, the webhook registration with its handshake, the BotClient) and times conversations.
-//  1. the two-turn conversation (say "hi" → text + buttons, tap "Rooms" → carousel), per
-//     conversation, with the learned windows and with today's fixed ones (settle 200, quiet
-//     1000), next to a bare client doing the same HTTP exchange with no settling (the floor)
-//     and the Botium 1.15.10 figures of the issue (37 ms / 679 ms);
+// listener, the webhook registration with its handshake, the BotClient, the timing file) and
+// times conversations, beside Botium 1.15 (bench/botium.ts) in the same run against a second
+// platform process with the same bot (a workspace has one webhook). Per bot: our first run (the
+// timing file removed before it), then our second run (starting from the file the first wrote);
+// every conversation of ours is interleaved with one of Botium's and one bare-client exchange
+// (the same HTTP exchange with no settling), and each run's ratio is against its own Botium.
+//  1. the two-turn conversation (say "hi" → text + buttons, tap "Rooms" → carousel) against a
+//     5 ms bot, for each --conversations count, and against the 300 ms / 40 ms platform;
 //  2. `says nothing more` after the carousel: how long it listened;
 //  3. late-reply stress: a bot that pauses 150 ms while "typing" (three replies), the scenario
-//     asserts the first and sends the next message; misattributed replies are counted.
-// Usage: npm run bench:live [-- --conversations 200]
+//     asserts the first and sends the next message; misattributed replies are counted, in a
+//     first and a second run, fresh and after fast conversations shrank the window.
+// Usage: npm run bench:live [-- --conversations 20,50,200 --slow 20 --stress 40]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BotClient } from '../src/client/index.ts';
@@ -21,11 +25,14 @@ import { loadConfig } from '../src/config.ts';
 import { Conversation, TimingModel } from '../src/conversation/index.ts';
 import { buildIncoming, type BotMessage } from '../src/protocol/index.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
+import { timingPath } from '../src/run/timing-file.ts';
+import { BOTIUM_VERSION, startBotium, type BotiumSession } from './botium.ts';
 
-const { values } = parseArgs({ options: { conversations: { type: 'string', default: '200' }, stress: { type: 'string', default: '40' } } });
-const N = Number(values.conversations);
+const { values } = parseArgs({ options: { conversations: { type: 'string', default: '20,50,200' }, slow: { type: 'string', default: '20' }, stress: { type: 'string', default: '40' } } });
+const COUNTS = values.conversations.split(',').map(Number);
+const SLOW = Number(values.slow);
 const STRESS = Number(values.stress);
-const BOTIUM = { fast: 37, slow: 679 };
+const load = (): string => `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'apichat-bench-live-'));
 const BOTS = {
@@ -123,8 +130,8 @@ async function open(run: RunHandle, bot: BotClient, model: TimingModel): Promise
 
 /** The two-turn conversation; returns its time and how long `says nothing more` listened after it. */
 async function twoTurn(run: RunHandle, bot: BotClient, model: TimingModel): Promise<{ ms: number; quietMs: number }> {
+  const t = performance.now(); // from opening the conversation, as Botium's time runs from Start()
   const c = await open(run, bot, model);
-  const t = performance.now();
   await c.say('hi');
   await c.expect({ kind: 'text', mode: 'exact', value: 'Hello! I am a bench bot.' }, 'greeting');
   await c.expect({ kind: 'buttons', titles: ['Rooms'] }, 'menu');
@@ -134,8 +141,9 @@ async function twoTurn(run: RunHandle, bot: BotClient, model: TimingModel): Prom
   const q = performance.now();
   await c.expectNothingMore();
   const quietMs = performance.now() - q;
+  const closing = performance.now();
   await c.close();
-  return { ms: took, quietMs };
+  return { ms: took + (performance.now() - closing), quietMs };
 }
 
 /** The same HTTP exchange with no framework: post, wait for the replies, post the tap, wait. */
@@ -161,101 +169,132 @@ async function bare(run: RunHandle, bot: BotClient): Promise<number> {
   return took;
 }
 
-async function twoTurnBench(name: 'fast' | 'slow'): Promise<void> {
+/**
+ * One run of ours (first or second): n two-turn conversations with the run's model. Each is
+ * interleaved with one Botium conversation (against its own platform process, same bot) and one
+ * bare-client exchange, so the machine's noise hits all three alike.
+ */
+async function oursRun(p: Platform, botium: BotiumSession, n: number, env: Record<string, string> = {}): Promise<{ times: number[]; botium: number[]; quiet: number[]; floor: number[]; end: string }> {
+  const run = await liveRun(p, env);
+  const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
+  const model = run.timing; // the run's model: the one written to the timing file at close
+  const start = model.snapshot();
+  const times: number[] = [];
+  const botiumTimes: number[] = [];
+  const quiet: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < n; i++) {
+    botiumTimes.push(await botium.conversation());
+    floor.push(await bare(run, bot));
+    const r = await twoTurn(run, bot, model);
+    times.push(r.ms);
+    quiet.push(r.quietMs);
+  }
+  const s = model.snapshot();
+  await run.close();
+  const end = `windows at the start: settle ${start.settleMs} / quiet ${start.quietAfterReplyMs} ms; at the end: settle ${s.settleMs} ms, quiet ${s.quietAfterReplyMs} ms after a reply / ${s.quietBeforeReplyMs} ms before one (longest pause ${s.maxGapMs.toFixed(1)} ms, slowest first reply ${s.maxFirstReplyMs.toFixed(1)} ms, ${s.turns} turns)`;
+  return { times, botium: botiumTimes, quiet, floor, end };
+}
+
+async function twoTurnBench(name: 'fast' | 'slow', n: number): Promise<void> {
   const p = await startPlatform(name);
+  const forBotium = await startPlatform(name); // a workspace has one webhook: Botium gets its own platform
+  let botium: BotiumSession | undefined;
   try {
-    const n = name === 'fast' ? N : Math.max(20, Math.round(N / 5));
-    for (const [label, env] of [
-      ['learned (default)', {}],
-      ['today: fixed settle 200 / quiet 1000', { APICHAT_SETTLE_MS: '200', APICHAT_QUIET_MS: '1000' }],
-    ] as const) {
-      const run = await liveRun(p, env);
-      const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
-      const model = new TimingModel(run.shared.timing);
-      const times: number[] = [];
-      const quiet: number[] = [];
-      const floor: number[] = [];
-      const fixedRuns = label.startsWith('today') ? Math.min(n, 20) : n; // today's windows are slow: fewer runs
-      for (let i = 0; i < fixedRuns; i++) {
-        floor.push(await bare(run, bot));
-        const r = await twoTurn(run, bot, model);
-        times.push(r.ms);
-        quiet.push(r.quietMs);
-      }
-      await run.close();
-      const steady = times.slice(Math.floor(times.length / 4));
-      const s = model.snapshot();
+    rmSync(timingPath(p.info.bot_url), { force: true });
+    botium = await startBotium(forBotium.info, await freePort());
+    console.log(`${name} bot, ${n} conversations (${load()}):`);
+    const first = await oursRun(p, botium, n);
+    if (!existsSync(timingPath(p.info.bot_url))) throw new Error('the first run wrote no timing file');
+    const second = await oursRun(p, botium, n);
+    // The engine alone: no settling (what the settle window costs; not deterministic in general).
+    const engine = await oursRun(p, botium, n, { APICHAT_SETTLE_MS: '0' });
+    for (const [label, r] of [['first run (no timing file)', first], ['second run (timing file)', second], ['engine alone (APICHAT_SETTLE_MS=0)', engine]] as const) {
+      const b = pct(r.botium, 50);
       console.log(
-        `${name} bot, ${label}: per conversation median ${ms(pct(times, 50))} (steady, last 3/4: ${ms(pct(steady, 50))}), p90 ${ms(pct(times, 90))}, first ${ms(times[0]!)}; ` +
-          `floor (bare client) median ${ms(pct(floor, 50))}; ratio vs floor ${(pct(times, 50) / pct(floor, 50)).toFixed(2)}×, vs Botium ${BOTIUM[name]} ms ${(pct(times, 50) / BOTIUM[name]).toFixed(2)}×; ` +
-          `says nothing more listened median ${ms(pct(quiet, 50))}; windows at the end: settle ${s.settleMs} ms, quiet ${s.quietAfterReplyMs} ms after a reply / ${s.quietBeforeReplyMs} ms before one ` +
-          `(longest pause ${s.maxGapMs.toFixed(1)} ms, slowest first reply ${s.maxFirstReplyMs.toFixed(1)} ms, ${s.turns} turns); n=${times.length}`,
+        `  ${label}: ours median ${ms(pct(r.times, 50))} (p90 ${ms(pct(r.times, 90))}, first ${ms(r.times[0]!)}), Botium ${BOTIUM_VERSION} median ${ms(b)} (p90 ${ms(pct(r.botium, 90))}): **${(pct(r.times, 50) / b).toFixed(2)}× Botium**; ` +
+          `bare client ${ms(pct(r.floor, 50))}; says nothing more listened ${ms(pct(r.quiet, 50))}; ${r.end}`,
       );
     }
+    console.log(`  (${load()} at the end)`);
   } finally {
+    await botium?.close();
+    rmSync(timingPath(p.info.bot_url), { force: true });
     await stopPlatform(p);
+    await stopPlatform(forBotium);
   }
 }
 
-/** Typing-bot stress: every reply must land in the turn that caused it. */
-async function stress(label: string, warmFast: number): Promise<void> {
-  const p = await startPlatform('typing');
+/** Typing-bot stress: every reply must land in the turn that caused it. One run (first or second) against platform p. */
+async function stressRun(p: Platform, label: string, warmFast: number): Promise<number> {
   let misattributed = 0;
   let afterSeen = 0; // misattributed in conversations that started once the run had seen a pause of 100+ ms
   let failures = 0;
+  const run = await liveRun(p);
+  const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
+  const model = run.timing;
+  const settleAtStart = model.settleWindowMs();
+  // Optionally teach the model a fast bot first (single quick replies), so its window shrinks.
+  for (let i = 0; i < warmFast; i++) {
+    const c = await open(run, bot, model);
+    await c.say('ping');
+    await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'fast');
+    await c.say('ping');
+    await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'fast');
+    await c.close();
+  }
+  const settleBefore = model.settleWindowMs();
+  const times: number[] = [];
+  for (let i = 0; i < STRESS; i++) {
+    const c = await open(run, bot, model);
+    const seenPause = model.longestPauseMs >= 100;
+    const t = performance.now();
+    await c.say('hi');
+    await c.expect({ kind: 'text', mode: 'exact', value: 'one' }, 'only the first');
+    await c.say('next');
+    await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'answer');
+    try {
+      await c.expectNothingMore();
+    } catch {
+      failures++;
+    }
+    times.push(performance.now() - t);
+    // Every reply has arrived now (the answer came after the late ones, or nothing-more waited for them).
+    const byText = new Map(c.transcript.events.flatMap((e) => (e.type === 'bot' && e.message.kind === 'text' ? [[e.message.text, e.turn] as const] : [])));
+    for (const [text, turn] of [['one', 1], ['two', 1], ['three', 1], ['answer', 2]] as const) {
+      if (byText.get(text) === turn) continue;
+      misattributed++;
+      if (seenPause) afterSeen++;
+    }
+    await c.close();
+  }
+  await run.close();
+  console.log(
+    `  ${label}: ${STRESS} conversations, **${misattributed} misattributed** replies (${afterSeen} once the run had seen the pauses), ${failures} failed "says nothing more"; ` +
+      `settle window ${settleAtStart} ms at the start, ${settleBefore} ms before the first typing conversation, ${model.settleWindowMs()} ms after; per conversation median ${ms(pct(times, 50))}`,
+  );
+  return misattributed + failures;
+}
+
+/** A first run (timing file removed) and a second run (from the file), on one platform process. */
+async function stress(label: string, warmFast: number): Promise<void> {
+  const p = await startPlatform('typing');
   try {
-    const run = await liveRun(p);
-    const bot = new BotClient({ botUrl: run.shared.botUrl, flowKey: run.shared.flowKey });
-    const model = new TimingModel(run.shared.timing);
-    // Optionally teach the model a fast bot first (single quick replies), so its window has shrunk.
-    for (let i = 0; i < warmFast; i++) {
-      const c = await open(run, bot, model);
-      await c.say('ping');
-      await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'fast');
-      await c.say('ping');
-      await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'fast');
-      await c.close();
-    }
-    const settleBefore = model.settleWindowMs();
-    const times: number[] = [];
-    for (let i = 0; i < STRESS; i++) {
-      const c = await open(run, bot, model);
-      const seenPause = model.longestPauseMs >= 100;
-      const t = performance.now();
-      await c.say('hi');
-      await c.expect({ kind: 'text', mode: 'exact', value: 'one' }, 'only the first');
-      await c.say('next');
-      await c.expect({ kind: 'text', mode: 'exact', value: 'answer' }, 'answer');
-      try {
-        await c.expectNothingMore();
-      } catch {
-        failures++;
-      }
-      times.push(performance.now() - t);
-      // Every reply has arrived now (the answer came after the late ones, or nothing-more waited for them).
-      const byText = new Map(c.transcript.events.flatMap((e) => (e.type === 'bot' && e.message.kind === 'text' ? [[e.message.text, e.turn] as const] : [])));
-      for (const [text, turn] of [['one', 1], ['two', 1], ['three', 1], ['answer', 2]] as const) {
-        if (byText.get(text) === turn) continue;
-        misattributed++;
-        if (seenPause) afterSeen++;
-      }
-      await c.close();
-    }
-    await run.close();
-    console.log(
-      `late-reply stress (${label}): ${STRESS} conversations, ${misattributed} misattributed replies (${afterSeen} once the run had seen the pauses), ${failures} failed "says nothing more"; ` +
-        `settle window ${settleBefore} ms before the first typing conversation, ${model.settleWindowMs()} ms after; per conversation median ${ms(pct(times, 50))}`,
-    );
+    rmSync(timingPath(p.info.bot_url), { force: true });
+    console.log(`late-reply stress, ${label} (${load()}):`);
+    await stressRun(p, 'first run (no timing file)', warmFast);
+    await stressRun(p, 'second run (timing file)', warmFast);
   } finally {
+    rmSync(timingPath(p.info.bot_url), { force: true });
     await stopPlatform(p);
   }
 }
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; the platform is a separate process (apichat-bdd simulate --jitter-ms 2)`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${load()}; the platform is a separate process (apichat-bdd simulate --jitter-ms 2)`);
 try {
-  await twoTurnBench('fast');
-  await twoTurnBench('slow');
-  await stress('a fresh run: the typing bot from the start', 0);
+  for (const n of COUNTS) await twoTurnBench('fast', n);
+  await twoTurnBench('slow', SLOW);
+  await stress('the typing bot from the start', 0);
   await stress('after 30 fast conversations shrank the window', 30);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,16 @@
 // The run's model of how the bot times its replies, learned from what arrives: the longest
 // pause between two replies of one turn and the slowest first reply. The settle window (silence
 // required before the next user action) and the quiet window (`says nothing more`, and how long
-// a tap waits for a quiet turn) come from it. It starts conservative (the old fixed defaults)
-// and shrinks as turns are observed, but never below what the observations justify; a longer
-// pause widens it at once. An explicit APICHAT_SETTLE_MS / APICHAT_QUIET_MS fixes a window.
-// One instance serves every conversation of a process (see steps/support/world.ts), because
-// one conversation rarely shows the bot's slowest habits, and the run as a whole does.
+// a tap waits for a quiet turn) come from it. The rule, as docs/live-timing.md puts it:
+//  - a window starts conservative and halves after every turn whose replies all came within a
+//    quarter of it (it shrinks by a sixth after any other turn), but never goes below 1.5 × the
+//    longest pause seen + 5 ms; a longer pause widens it at once;
+//  - what was seen is kept between runs (src/run/timing-file.ts) and shared by --parallel
+//    workers (src/run/timing-hub.ts): a second run starts where the first ended. A remembered
+//    pause is forgotten after DECAY_TURNS turns in a row whose pauses all stayed under half of it.
+// An explicit APICHAT_SETTLE_MS / APICHAT_QUIET_MS fixes a window. One instance serves every
+// conversation of a process (see steps/support/world.ts), because one conversation rarely shows
+// the bot's slowest habits, and the run as a whole does.
 
 /** The timing settings of a run (plain data: it travels to --parallel workers as JSON). */
 export interface Timing {
@@ -21,14 +26,51 @@ export interface Timing {
   learnQuiet?: boolean;
   /** The learned settle window never goes below this (simulated mode: the delivery spread + a margin). */
   settleFloorMs?: number;
+  /** Where the model starts: what earlier runs saw (live mode, the timing file), absent for a fresh start. */
+  state?: TimingState;
 }
+
+/**
+ * What the model has learned: kept between runs (the timing file), pushed to --parallel workers.
+ * Plain numbers, so it is JSON as it is.
+ */
+export interface TimingState {
+  /** Turns observed to the end (they had a reply and the next user action followed). */
+  turns: number;
+  /** The longest pause between two replies of one turn still remembered, and how many pauses were seen. */
+  maxGapMs: number;
+  gaps: number;
+  /** The slowest first reply still remembered, and how many first replies were seen. */
+  maxFirstReplyMs: number;
+  firstReplies: number;
+  /** Where the conservative windows have come to (they only shrink; the observations widen). */
+  settleStartMs: number;
+  quietAfterStartMs: number;
+  quietBeforeStartMs: number;
+  /** Turns in a row whose pauses all stayed under half of maxGapMs, and the longest pause among them. */
+  quietGapTurns: number;
+  recentGapMs: number;
+  /** The same for first replies. */
+  quietFirstTurns: number;
+  recentFirstReplyMs: number;
+}
+
+/** One observation, as a --parallel worker reports it to the run (src/run/timing-hub.ts). */
+export type TimingObservation =
+  | { kind: 'gap'; ms: number }
+  | { kind: 'first'; ms: number }
+  | { kind: 'turn'; gapMs: number; firstMs?: number };
 
 /** A learned window is this many times the longest observation, plus MARGIN_MS. */
 export const SAFETY_FACTOR = 1.5;
 /** Timer and event-loop noise on top of an observed gap or latency. */
 export const MARGIN_MS = 5;
-/** The conservative start halves with every this many observed turns. */
-export const HALF_LIFE_TURNS = 4;
+/** A turn whose replies all came within this share of a window "agrees" with it: the window halves. */
+export const AGREE_SHARE = 0.25;
+/** After a turn that does not agree the conservative start still shrinks, by this factor (halving every 4 turns). */
+export const SLOW_SHRINK = 2 ** -0.25;
+/** A remembered pause (or first reply) is forgotten after this many turns in a row under half of it. */
+export const DECAY_TURNS = 100;
 /** The least a learned settle window is in live mode: replies of one turn travel concurrently. */
 export const LIVE_SETTLE_FLOOR_MS = 10;
 
@@ -47,39 +89,175 @@ export interface TimingSnapshot {
   learned: { settle: boolean; quiet: boolean };
 }
 
-export class TimingModel {
-  private turns = 0;
-  private gaps = 0;
-  private maxGap = 0;
-  private firstReplies = 0;
-  private maxFirstReply = 0;
+const finite = (x: number): boolean => Number.isFinite(x) && x >= 0;
 
-  constructor(readonly timing: Timing) {}
+/** A fresh state: nothing seen, the windows at the run's start values. */
+export function freshTimingState(t: Pick<Timing, 'settleMs' | 'quietMs'>): TimingState {
+  return {
+    turns: 0,
+    maxGapMs: 0,
+    gaps: 0,
+    maxFirstReplyMs: 0,
+    firstReplies: 0,
+    settleStartMs: t.settleMs,
+    quietAfterStartMs: t.quietMs,
+    quietBeforeStartMs: t.quietMs,
+    quietGapTurns: 0,
+    recentGapMs: 0,
+    quietFirstTurns: 0,
+    recentFirstReplyMs: 0,
+  };
+}
+
+export class TimingModel {
+  private s: TimingState;
+  /** This process's own observations in this run: a pushed state never lowers them (see adopt). */
+  private ownMaxGap = 0;
+  private ownMaxFirst = 0;
+  /** The turn in progress: its longest pause and its first reply. */
+  private turnGap = 0;
+  private turnFirst: number | undefined;
+  private readonly listeners = new Set<(o: TimingObservation) => void>();
+  private applied = 0;
+
+  constructor(readonly timing: Timing) {
+    const fresh = freshTimingState(timing);
+    // A remembered start never exceeds this run's (a user may have lowered APICHAT_* since).
+    const st = timing.state;
+    this.s = st
+      ? { ...fresh, ...st, settleStartMs: Math.min(st.settleStartMs, fresh.settleStartMs), quietAfterStartMs: Math.min(st.quietAfterStartMs, fresh.quietAfterStartMs), quietBeforeStartMs: Math.min(st.quietBeforeStartMs, fresh.quietBeforeStartMs) }
+      : fresh;
+  }
 
   // ---------- observations ----------
 
   /** How long after the user's action a turn's first delivery came. */
   observeFirstReply(latencyMs: number): void {
-    if (!Number.isFinite(latencyMs)) return;
-    this.firstReplies++;
-    this.maxFirstReply = Math.max(this.maxFirstReply, latencyMs);
+    if (!finite(latencyMs)) return;
+    this.ownMaxFirst = Math.max(this.ownMaxFirst, latencyMs);
+    this.turnFirst = this.turnFirst === undefined ? latencyMs : Math.max(this.turnFirst, latencyMs);
+    this.apply({ kind: 'first', ms: latencyMs });
+    this.emit({ kind: 'first', ms: latencyMs });
   }
 
   /** The pause between two consecutive deliveries of one turn. */
   observeGap(gapMs: number): void {
-    if (!Number.isFinite(gapMs)) return;
-    this.gaps++;
-    this.maxGap = Math.max(this.maxGap, gapMs);
+    if (!finite(gapMs)) return;
+    this.ownMaxGap = Math.max(this.ownMaxGap, gapMs);
+    this.turnGap = Math.max(this.turnGap, gapMs);
+    this.apply({ kind: 'gap', ms: gapMs });
+    this.emit({ kind: 'gap', ms: gapMs });
   }
 
   /** A turn that had replies ended (the next user action is about to be sent). */
   observeTurnEnd(): void {
-    this.turns++;
+    const o: TimingObservation = this.turnFirst === undefined ? { kind: 'turn', gapMs: this.turnGap } : { kind: 'turn', gapMs: this.turnGap, firstMs: this.turnFirst };
+    this.turnGap = 0;
+    this.turnFirst = undefined;
+    this.apply(o);
+    this.emit(o);
   }
 
-  /** The longest pause seen between replies of one turn in this run (0 before any). */
+  /**
+   * Applies one observation: a pause or first reply widens at once; a turn's end shrinks the
+   * conservative windows (halving when the turn agreed with them) and counts toward forgetting.
+   * The run's coordinator applies its workers' observations here too (src/run/timing-hub.ts).
+   */
+  apply(o: TimingObservation): void {
+    const s = this.s;
+    this.applied++;
+    if (o.kind === 'gap') {
+      if (!finite(o.ms)) return;
+      s.gaps++;
+      s.maxGapMs = Math.max(s.maxGapMs, o.ms);
+      return;
+    }
+    if (o.kind === 'first') {
+      if (!finite(o.ms)) return;
+      s.firstReplies++;
+      s.maxFirstReplyMs = Math.max(s.maxFirstReplyMs, o.ms);
+      return;
+    }
+    if (!finite(o.gapMs) || (o.firstMs !== undefined && !finite(o.firstMs))) return;
+    // Judged against the windows as they were during the turn.
+    const settle = this.learnedSettle();
+    const quietAfter = this.learnedQuietAfter();
+    const quietBefore = this.learnedQuietBefore();
+    s.turns++;
+    s.settleStartMs *= o.gapMs <= AGREE_SHARE * settle ? 0.5 : SLOW_SHRINK;
+    s.quietAfterStartMs *= o.gapMs <= AGREE_SHARE * quietAfter ? 0.5 : SLOW_SHRINK;
+    s.quietBeforeStartMs *= o.firstMs !== undefined && o.firstMs <= AGREE_SHARE * quietBefore ? 0.5 : SLOW_SHRINK;
+    // Forgetting: a streak of turns well under the remembered pause replaces it by the streak's longest.
+    if (o.gapMs <= s.maxGapMs / 2) {
+      s.quietGapTurns++;
+      s.recentGapMs = Math.max(s.recentGapMs, o.gapMs);
+      if (s.quietGapTurns >= DECAY_TURNS) {
+        s.maxGapMs = s.recentGapMs;
+        s.quietGapTurns = 0;
+        s.recentGapMs = 0;
+      }
+    } else {
+      s.quietGapTurns = 0;
+      s.recentGapMs = 0;
+    }
+    if (o.firstMs !== undefined) {
+      if (o.firstMs <= s.maxFirstReplyMs / 2) {
+        s.quietFirstTurns++;
+        s.recentFirstReplyMs = Math.max(s.recentFirstReplyMs, o.firstMs);
+        if (s.quietFirstTurns >= DECAY_TURNS) {
+          s.maxFirstReplyMs = s.recentFirstReplyMs;
+          s.quietFirstTurns = 0;
+          s.recentFirstReplyMs = 0;
+        }
+      } else {
+        s.quietFirstTurns = 0;
+        s.recentFirstReplyMs = 0;
+      }
+    }
+  }
+
+  /**
+   * Takes in the run's shared state (pushed by the coordinator to a --parallel worker): what any
+   * worker saw widens this one's windows, and any worker's agreeing turns shrink them. This
+   * process's own observations in this run still count (the push may predate them).
+   */
+  adopt(shared: TimingState): void {
+    const s = this.s;
+    this.s = {
+      ...shared,
+      maxGapMs: Math.max(shared.maxGapMs, this.ownMaxGap),
+      maxFirstReplyMs: Math.max(shared.maxFirstReplyMs, this.ownMaxFirst),
+      gaps: Math.max(shared.gaps, s.gaps),
+      firstReplies: Math.max(shared.firstReplies, s.firstReplies),
+      settleStartMs: Math.min(shared.settleStartMs, s.settleStartMs),
+      quietAfterStartMs: Math.min(shared.quietAfterStartMs, s.quietAfterStartMs),
+      quietBeforeStartMs: Math.min(shared.quietBeforeStartMs, s.quietBeforeStartMs),
+    };
+  }
+
+  /** Calls fn with every observation this process makes (a --parallel worker reports them to the run). */
+  onObservation(fn: (o: TimingObservation) => void): () => void {
+    this.listeners.add(fn);
+    return () => void this.listeners.delete(fn);
+  }
+
+  private emit(o: TimingObservation): void {
+    for (const fn of this.listeners) fn(o);
+  }
+
+  /** Whether this model has taken in any observation (a run that saw no reply has nothing to keep). */
+  get observedAny(): boolean {
+    return this.applied > 0;
+  }
+
+  /** What the model has learned (a copy): for the timing file and for --parallel workers. */
+  state(): TimingState {
+    return { ...this.s };
+  }
+
+  /** The longest pause seen between replies of one turn (0 before any). */
   get longestPauseMs(): number {
-    return this.maxGap;
+    return this.s.maxGapMs;
   }
 
   // ---------- windows ----------
@@ -88,23 +266,28 @@ export class TimingModel {
     return this.timing.replyTimeoutMs;
   }
 
-  /** The conservative start, halved every HALF_LIFE_TURNS observed turns. */
-  private conservative(start: number): number {
-    return start * 2 ** (-this.turns / HALF_LIFE_TURNS);
-  }
-
   /** What one observation justifies: SAFETY_FACTOR × it + MARGIN_MS (0 without any). */
   private static justified(observed: number, count: number): number {
     return count === 0 ? 0 : SAFETY_FACTOR * observed + MARGIN_MS;
   }
 
+  private learnedSettle(): number {
+    const floor = this.timing.settleFloorMs ?? LIVE_SETTLE_FLOOR_MS;
+    return Math.ceil(Math.min(this.cap, Math.max(floor, this.s.settleStartMs, TimingModel.justified(this.s.maxGapMs, this.s.gaps))));
+  }
+
+  private learnedQuietAfter(): number {
+    const justified = Math.max(this.settleWindowMs(), TimingModel.justified(this.s.maxGapMs, this.s.gaps));
+    return Math.ceil(Math.min(this.cap, Math.max(this.s.quietAfterStartMs, justified)));
+  }
+
+  private learnedQuietBefore(): number {
+    return Math.ceil(Math.min(this.cap, Math.max(this.s.quietBeforeStartMs, TimingModel.justified(this.s.maxFirstReplyMs, this.s.firstReplies))));
+  }
+
   /** How long the bot must have been silent before the next user action is sent. */
   settleWindowMs(): number {
-    const t = this.timing;
-    if (!t.learnSettle) return t.settleMs;
-    const floor = t.settleFloorMs ?? LIVE_SETTLE_FLOOR_MS;
-    const w = Math.max(floor, this.conservative(t.settleMs), TimingModel.justified(this.maxGap, this.gaps));
-    return Math.ceil(Math.min(this.cap, w));
+    return this.timing.learnSettle ? this.learnedSettle() : this.timing.settleMs;
   }
 
   /**
@@ -112,10 +295,8 @@ export class TimingModel {
    * justifies it; before any reply, the slowest first reply does. Fixed: APICHAT_QUIET_MS.
    */
   quietWindowMs(hasReply: boolean): number {
-    const t = this.timing;
-    if (!t.learnQuiet) return t.quietMs;
-    const justified = hasReply ? Math.max(this.settleWindowMs(), TimingModel.justified(this.maxGap, this.gaps)) : TimingModel.justified(this.maxFirstReply, this.firstReplies);
-    return Math.ceil(Math.min(this.cap, Math.max(this.conservative(t.quietMs), justified)));
+    if (!this.timing.learnQuiet) return this.timing.quietMs;
+    return hasReply ? this.learnedQuietAfter() : this.learnedQuietBefore();
   }
 
   /**
@@ -145,11 +326,11 @@ export class TimingModel {
       settleMs: this.settleWindowMs(),
       quietAfterReplyMs: this.quietWindowMs(true),
       quietBeforeReplyMs: this.quietWindowMs(false),
-      turns: this.turns,
-      gaps: this.gaps,
-      maxGapMs: this.maxGap,
-      firstReplies: this.firstReplies,
-      maxFirstReplyMs: this.maxFirstReply,
+      turns: this.s.turns,
+      gaps: this.s.gaps,
+      maxGapMs: this.s.maxGapMs,
+      firstReplies: this.s.firstReplies,
+      maxFirstReplyMs: this.s.maxFirstReplyMs,
       learned: { settle: !!this.timing.learnSettle, quiet: !!this.timing.learnQuiet },
     };
   }

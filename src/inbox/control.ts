@@ -16,10 +16,25 @@ export const CONTROL_RETRY_MS = 200;
 /** How long a conversation stays registered after its last stream closed (a reconnect resumes it). */
 export const DEFAULT_CLOSE_GRACE_MS = 15_000;
 
+/**
+ * The run's shared timing (src/run/timing-hub.ts): workers report what they observe, and every
+ * worker is pushed the aggregate. Plain JSON here: the inbox layer does not know the model.
+ */
+export interface TimingHub {
+  /** A worker's observations (unchecked JSON); false when they are not observations. */
+  report(body: unknown): boolean;
+  /** The aggregate, as JSON. */
+  state(): unknown;
+  /** Calls fn after the aggregate changed. */
+  subscribe(fn: () => void): () => void;
+}
+
 export interface ControlOptions {
   /** The run's worker-channel token (APICHAT_RUN's inboxToken). Default: 32 random bytes, hex. */
   token?: string;
   closeGraceMs?: number;
+  /** The run's shared timing: enables /v1/timing (workers report observations, receive the aggregate). */
+  timing?: TimingHub;
 }
 
 /** Constant-time equality of two secrets of any length (the one shared compare). */
@@ -98,6 +113,30 @@ export function buildControlServer(store: InboxStore, options: ControlOptions & 
     store.unregister(req.params.sender);
     return reply.code(204).send();
   });
+
+  const hub = options.timing;
+  if (hub) {
+    app.post(`${CONTROL_PREFIX}/timing/observations`, async (req, reply) => reply.code(hub.report(req.body) ? 204 : 400).send());
+    // The aggregate on connect and after every change (coalesced per event-loop turn).
+    app.get(`${CONTROL_PREFIX}/timing/events`, (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+      let queued = false;
+      const push = (): void => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          if (!res.destroyed) res.write(`data: ${JSON.stringify(hub.state())}\n\n`);
+        });
+      };
+      res.write(`retry: ${CONTROL_RETRY_MS}\n`);
+      push();
+      const unsubscribe = hub.subscribe(push);
+      req.raw.once('close', unsubscribe);
+    });
+  }
 
   app.get(`${CONTROL_PREFIX}/rejections`, async () => store.rejections());
   app.get(`${CONTROL_PREFIX}/orphans`, async () => store.orphans());

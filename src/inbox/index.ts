@@ -8,3 +8,4 @@ export * from './wire.ts';
 export * from './redis.ts';
 export * from './redis-store.ts';
 export * from './redis-inbox.ts';
+export * from './remote-timing.ts';

@@ -5,9 +5,11 @@
 // the scenarios across machines; --parallel workers each read through their own connection.
 import { PartnerClient } from '../client/index.ts';
 import { ConfigError, type Config, type RunnerConfig } from '../config.ts';
-import { connectRedis, KEYS, listenerPresence, RedisInbox, safeRedisUrl } from '../inbox/index.ts';
+import { connectRedis, KEYS, listenerPresence, MemoryStore, RedisInbox, safeRedisUrl, startControlServer } from '../inbox/index.ts';
 import type { Timing } from '../conversation/index.ts';
 import type { RunHandle, SharedRun } from './shared.ts';
+import { readTimingState, timingPath, writeTimingState } from './timing-file.ts';
+import { RunTiming } from './timing-hub.ts';
 
 /** A test run with APICHAT_REDIS_URL but no live variables cannot be a runner: say what is missing. */
 export function notARunner(config: Config): ConfigError | undefined {
@@ -41,24 +43,38 @@ export async function startRedisRun(config: RunnerConfig, log: (line: string) =>
   log(`apichat-bdd: runner mode: replies come from Redis at ${safeRedisUrl(url)}; no listener here, the webhook is not touched`);
   if (!listening) log(`apichat-bdd: warning: no \`apichat-bdd listen\` is publishing to ${safeRedisUrl(url)} right now; replies arrive only once one does`);
 
+  // The learned windows, as in any live run: from the timing file, shared by this machine's
+  // --parallel workers through a worker channel that serves only that (replies come from Redis).
+  // Each shard machine keeps its own file.
+  const state = readTimingState(botUrl, log);
+  const runTiming = new RunTiming(state ? { ...timing, state } : timing);
+  const control = await startControlServer(new MemoryStore(), { timing: runTiming });
   const redis = { url, deliveriesAtStart };
   const shared: SharedRun = {
     mode: config.mode,
-    inboxUrl: '',
-    inboxToken: '',
+    inboxUrl: control.url,
+    inboxToken: control.token,
     redis,
     botUrl,
     flowKey: config.flowKey,
-    timing,
+    timing: runTiming.model.timing,
   };
   const inbox = new RedisInbox(redis);
   return {
     shared,
     inbox,
+    timing: runTiming.model,
     simulator: undefined,
     close: async () => {
+      const notes: string[] = [];
+      try {
+        if (runTiming.model.observedAny) writeTimingState(botUrl, runTiming.model.state());
+      } catch (e) {
+        notes.push(`apichat-bdd: could not keep the learned timing in ${timingPath(botUrl)}: ${(e as Error).message}; the next run starts conservative`);
+      }
+      await control.close();
       await inbox.close();
-      return [];
+      return notes;
     },
   };
 }

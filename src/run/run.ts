@@ -13,6 +13,8 @@ import type { WebhookInfo } from '../protocol/index.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from '../simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from '../conversation/index.ts';
+import { RunTiming } from './timing-hub.ts';
+import { readTimingState, timingPath, writeTimingState } from './timing-file.ts';
 
 export { parseSharedRun, SharedRunSchema, type RunHandle, type SharedRun } from './shared.ts';
 import type { RunHandle, SharedRun } from './shared.ts';
@@ -108,10 +110,15 @@ export async function startRun(config: Config, log: (line: string) => void = () 
         throw new ApiChatError('APICHAT_CONFIG', 'APICHAT_BOT_URL: is not set and the partner API returned no bot_url for the workspace; set APICHAT_BOT_URL', { variable: 'APICHAT_BOT_URL' });
       }
       botUrl = url;
+      // Start where earlier runs against this bot ended (.apichat-bdd/timing-<hash>.json).
+      const state = readTimingState(botUrl, log);
+      if (state) timing = { ...timing, state };
     }
 
-    const control = await startControlServer(store);
+    const learned = new RunTiming(timing);
+    const control = await startControlServer(store, { timing: learned });
     cleanups.push(() => control.close());
+    if (config.mode === 'live') cleanups.push(keepTiming(botUrl, learned));
     const shared: SharedRun = {
       mode: config.mode,
       inboxUrl: control.url,
@@ -126,6 +133,7 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       inbox: new LocalInbox(store),
       listener,
       control,
+      timing: learned.model,
       simulator,
       webhookUrl,
       close: closeAll,
@@ -134,6 +142,21 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     await closeAll();
     throw e;
   }
+}
+
+/**
+ * The cleanup that writes what the run learned of the bot's timing for the next run (live and
+ * runner modes; simulated mode knows its spread). A failure to write is a note, not an error.
+ */
+export function keepTiming(botUrl: string, timing: RunTiming, dir?: string): () => Promise<string | void> {
+  return async () => {
+    if (!timing.model.observedAny) return; // nothing seen: the file (if any) stays as it was
+    try {
+      writeTimingState(botUrl, timing.model.state(), dir);
+    } catch (e) {
+      return `apichat-bdd: could not keep the learned timing in ${timingPath(botUrl, dir)}: ${(e as Error).message}; the next run starts conservative`;
+    }
+  };
 }
 
 /**

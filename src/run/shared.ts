@@ -5,7 +5,8 @@ import { ApiChatError } from '../base/errors.ts';
 import { MODES, type Config } from '../config.ts';
 import type { Inbox, MemoryStore, RedisRunInfo, RunningControl, RunningListener } from '../inbox/index.ts';
 import type { Simulator } from '../simulator/index.ts';
-import type { Timing } from '../conversation/index.ts';
+import type { Timing, TimingModel } from '../conversation/index.ts';
+import { TimingStateSchema } from './timing-file.ts';
 
 /** Everything a worker needs, passed through the environment as APICHAT_RUN (JSON). */
 export interface SharedRun {
@@ -37,6 +38,7 @@ export const SharedRunSchema = z.looseObject({
     learnSettle: z.boolean().optional(),
     learnQuiet: z.boolean().optional(),
     settleFloorMs: z.number().optional(),
+    state: TimingStateSchema.optional(),
   }),
 }) satisfies z.ZodType<SharedRun>;
 
@@ -64,6 +66,8 @@ export interface RunHandle {
   readonly store?: MemoryStore;
   readonly listener?: RunningListener;
   readonly control?: RunningControl;
+  /** The run's timing model: serial runs use it directly; --parallel workers report to it (src/run/timing-hub.ts). */
+  readonly timing: TimingModel;
   /** The webhook URL registered with (or assumed by) the platform. */
   readonly webhookUrl?: string;
   /** Stops everything and, in live mode with partner variables, puts the previous webhook back. */

@@ -5,9 +5,10 @@ import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
 import { Conversation, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
-import { RedisInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
+import { RedisInbox, RemoteInbox, type Inbox, type RemoteTimingLink } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
+import { workerTiming } from '../../src/run/timing-hub.ts';
 import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
 
@@ -15,8 +16,10 @@ interface RunContext {
   shared: SharedRun;
   inbox: Inbox;
   bot: BotClient;
-  /** What this process has learned of the bot's timing, shared by all its conversations (per worker under --parallel). */
+  /** The run's timing model: the coordinator's in a serial run; a worker's own, linked to it, under --parallel. */
   timing: TimingModel;
+  /** A --parallel worker's link to the run's shared timing. */
+  timingLink?: RemoteTimingLink;
 }
 
 let context: RunContext | undefined;
@@ -34,8 +37,14 @@ export function runContext(): RunContext {
   }
   const shared = handle ? handle.shared : parseSharedRun(raw ?? '');
   const inbox = handle ? handle.inbox : shared.redis ? new RedisInbox(shared.redis) : new RemoteInbox(shared.inboxUrl, { token: shared.inboxToken });
-  context = { shared, inbox, bot: botClient(shared), timing: new TimingModel(shared.timing) };
+  context = handle ? { shared, inbox, bot: botClient(shared), timing: handle.timing } : { shared, inbox, bot: botClient(shared), ...linkedTiming(shared) };
   return context;
+}
+
+/** A --parallel worker's model, linked to the run's (src/run/timing-hub.ts). */
+function linkedTiming(shared: SharedRun): Pick<RunContext, 'timing' | 'timingLink'> {
+  const { model, link } = workerTiming(shared);
+  return link ? { timing: model, timingLink: link } : { timing: model };
 }
 
 /**
@@ -48,6 +57,7 @@ function botClient(shared: SharedRun): BotClient {
 }
 
 export async function closeRunContext(): Promise<void> {
+  await context?.timingLink?.close();
   await context?.inbox.close();
   context = undefined;
 }

@@ -5,12 +5,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rmSync } from 'node:fs';
 import { Agent } from 'undici';
 import { PartnerClient } from '../../../src/client/index.ts';
 import { MemoryStore, startListener, type RunningListener } from '../../../src/inbox/index.ts';
 import { startSimulator, type ReceivedRecord, type Simulator, type SimulatorOptions } from '../../../src/simulator/index.ts';
-import { context, start, type RunResult, type Started } from '../../support/process.ts';
+import { context, ROOT, start, type RunResult, type Started } from '../../support/process.ts';
 import { freePort } from '../../support/net.ts';
+import { timingPath } from '../../../src/run/timing-file.ts';
 
 export { assertPassed, runCucumber, startCucumber } from '../../support/cucumber.ts';
 export { context, Output, ROOT, stackLines, testEnv, type RunResult, type Started } from '../../support/process.ts';
@@ -100,6 +102,8 @@ export async function startPlatform(options: SimulatorOptions = {}): Promise<Pla
         await sim.close();
         await l.close();
         await agent.close();
+        // A live run keeps what it learned of this bot in the repository's .apichat-bdd/; this bot is gone.
+        rmSync(timingPath(sim.botUrl, ROOT), { force: true });
       },
     };
   } catch (e) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { parse } from 'yaml';
 import { SIGNAL_EXIT } from '../../../src/base/error-codes.ts';
+import { readTimingState } from '../../../src/run/timing-file.ts';
 import type { SimulatorOptions } from '../../../src/simulator/index.ts';
 import {
   assertNoSecrets,
@@ -86,9 +87,14 @@ describe('live mode through the APICHAT_* variables alone', () => {
       await partnerRun(t, p, FEATURES, [], LEARNED);
     }));
 
-  test('a) partner variables with --parallel 2', (t) =>
+  test('a) partner variables with --parallel 2: the workers\' observations reach the run, which keeps one timing file', (t) =>
     withPlatform({}, async (p) => {
       await partnerRun(t, p, FEATURES, ['--parallel', '2']);
+      // The coordinator runs no scenario: every turn in the file came from a worker, over the worker channel.
+      const lines: string[] = [];
+      const state = readTimingState(p.sim.botUrl, (l) => lines.push(l), ROOT);
+      assert.equal(lines.length, 0, lines.join('\n'));
+      assert.ok(state && state.turns > 0 && state.firstReplies > 0, `the timing file holds the workers' turns: ${JSON.stringify(state)}`);
     }));
 
   test('b) no partner variables: APICHAT_BOT_URL and a webhook registered beforehand (listen + webhook set)', (t) =>
