@@ -285,6 +285,11 @@ function buttonTable(list: ButtonCoverage[], cls: string, withTaps: boolean): st
 
 // ---------- assets ----------
 
+/** The report's stylesheet, for other pages in its style (the run diff). */
+export function reportStyles(): string {
+  return asset('report.css');
+}
+
 // The page's stylesheet and scripts live in ./assets/ as plain CSS and JavaScript (read once, then
 // inlined, so the report stays one self-contained file). A package build copies the folder.
 const assets = new Map<string, string>();

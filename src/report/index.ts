@@ -9,3 +9,5 @@ export * from './merge.ts';
 export * from './flaky.ts';
 export * from './junit.ts';
 export * from './github.ts';
+export * from './run-diff.ts';
+export * from './run-diff-html.ts';
