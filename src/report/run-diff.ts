@@ -277,9 +277,16 @@ export function diffRuns(oldModel: ReportModel, newModel: ReportModel): RunDiff 
 
 const short = (s: string | null, max = 40): string => (s === null ? '(none)' : s.length > max ? `${JSON.stringify(s.slice(0, max).trimEnd()).slice(0, -1)} …"` : JSON.stringify(s));
 
+const WHOLE = new Set(['reply', 'private note', 'turn']);
+
 /** `greeting 7: turn 1 text "Hello Ann! I am …" → "Hi Ann! Welcome …"` */
 export function changeLine(c: Change): string {
   const where = `${c.scenario.name} ${c.scenario.line}`;
   if (c.what === 'scenario') return `${where}: ${c.before ?? c.after}`;
-  return `${where}:${c.turn !== undefined ? ` turn ${c.turn}` : ''} ${c.what} ${short(c.before)} → ${short(c.after)}`;
+  const turn = c.turn !== undefined ? ` turn ${c.turn}` : '';
+  // A whole reply (already rendered compactly, with its own quotes) that only one run had.
+  const cut = (s: string): string => (s.length > 80 ? `${s.slice(0, 80).trimEnd()} …` : s);
+  if (WHOLE.has(c.what) && c.before === null && c.after !== null) return `${where}:${turn} ${c.what} added: ${cut(c.after)}`;
+  if (WHOLE.has(c.what) && c.after === null && c.before !== null) return `${where}:${turn} ${c.what} missing: ${cut(c.before)}`;
+  return `${where}:${turn} ${c.what} ${short(c.before)} → ${short(c.after)}`;
 }
