@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import type { FormatterContext } from './formatter.ts';
 import { annotationLines, jobSummary } from './github.ts';
-import { ReportBuilder } from './model.ts';
+import { ReportBuilder, type ReportModel } from './model.ts';
 
 export function githubFormatter(ctx: FormatterContext, env: Record<string, string | undefined> = process.env, stdout: NodeJS.WritableStream = process.stdout): () => void {
   if (env.GITHUB_ACTIONS !== 'true') return () => {};
@@ -17,8 +17,13 @@ export function githubFormatter(ctx: FormatterContext, env: Record<string, strin
     done = true;
     const model = builder.build();
     const text = annotationLines(model).map((l) => `${l}\n`).join('');
-    stdout.write(text);
+    if (!text) return writeSummary(model);
+    // A workflow command counts only at the start of a line; progress leaves its dots unterminated.
+    stdout.write(`\n${text}`);
     if (ctx.stream !== stdout) ctx.write(text);
+    writeSummary(model);
+  };
+  const writeSummary = (model: ReportModel): void => {
     const file = env.GITHUB_STEP_SUMMARY?.trim();
     if (!file) return;
     try {
