@@ -20,8 +20,19 @@ export default {
   format: ['progress', conversations],
 };
 
-// `--profile ci`: progress on the console, JUnit XML, Cucumber's HTML report and the conversation report under reports/.
+// `--profile ci`: progress on the console; under reports/ JUnit XML that keeps every --retry attempt
+// (<flakyFailure>), Cucumber's HTML report, the message file (`apichat-bdd report` and `diff` read
+// it) and the conversation report; on GitHub Actions, annotations and the job summary.
+// A failing scenario is run once more: one that then passes is reported as flaky.
 export const ci = {
   ...common,
-  format: ['progress', `junit:${dir}/junit.xml`, `html:${dir}/cucumber.html`, `message:${dir}/messages.ndjson`, conversations],
+  retry: 1,
+  format: [
+    'progress',
+    `./steps/junit-formatter.mjs:${dir}/junit.xml`,
+    `html:${dir}/cucumber.html`,
+    `message:${dir}/messages.ndjson`,
+    conversations,
+    `./steps/github-formatter.mjs:${dir}/github-annotations.txt`,
+  ],
 };

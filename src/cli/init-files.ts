@@ -38,10 +38,22 @@ export default {
   format: ['progress', conversations],
 };
 
-// \`npx cucumber-js --profile ci\`: JUnit XML, Cucumber's HTML report and the conversation report under reports/.
+// \`npx cucumber-js --profile ci\`: under reports/ JUnit XML that keeps every retry (<flakyFailure>),
+// Cucumber's HTML report, the message file (\`apichat-bdd report\` and \`apichat-bdd diff\` read it)
+// and the conversation report; on GitHub Actions also annotations and the job summary.
+// A failing scenario runs once more: one that then passes is reported as flaky
+// (APICHAT_FAIL_ON_FLAKY=1 fails the run for it).
 export const ci = {
   ...common,
-  format: ['progress', 'junit:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson', conversations],
+  retry: 1,
+  format: [
+    'progress',
+    'apichat-bdd/junit-formatter:reports/junit.xml',
+    'html:reports/cucumber.html',
+    'message:reports/messages.ndjson',
+    conversations,
+    'apichat-bdd/github-formatter:reports/github-annotations.txt', // silent unless GITHUB_ACTIONS=true
+  ],
 };
 `;
 
