@@ -21,6 +21,10 @@ export async function diffCommand(ctx: CliContext, o: DiffOptions): Promise<numb
   const newRun = readRun(newFile);
   const diff = diffRuns(buildReport(oldRun.envelopes), buildReport(newRun.envelopes));
   for (const c of diff.changes) line(ctx.stdout, changeLine(c));
+  if (diff.uncertain.length) {
+    line(ctx.stderr, `apichat-bdd: not counted: ${diff.uncertain.length} unclaimed repl${diff.uncertain.length === 1 ? 'y' : 'ies'} of a last turn only one run received (the scenario ended without waiting for ${diff.uncertain.length === 1 ? 'it' : 'them'}; end with "the bot says nothing more" or check every reply to compare ${diff.uncertain.length === 1 ? 'it' : 'them'}):`);
+    for (const c of diff.uncertain) line(ctx.stderr, `  ${changeLine(c)}`);
+  }
   const n = diff.changes.length;
   const scenarios = diff.scenarios.filter((s) => s.changes.length > 0).length;
   line(ctx.stderr, n === 0 ? `apichat-bdd: no difference in ${diff.compared} scenario${diff.compared === 1 ? '' : 's'}` : `apichat-bdd: ${n} difference${n === 1 ? '' : 's'} in ${scenarios} scenario${scenarios === 1 ? '' : 's'} (${diff.compared} compared)`);

@@ -32,11 +32,17 @@ export interface ScenarioDiff {
   old?: ScenarioReport;
   new?: ScenarioReport;
   changes: Change[];
+  /**
+   * Unclaimed replies of a conversation's last turn that only one run received: the scenario
+   * ended without waiting for them, so they may have arrived after it. Listed, not counted.
+   */
+  uncertain: Change[];
 }
 
 export interface RunDiff {
   scenarios: ScenarioDiff[];
   changes: Change[];
+  uncertain: Change[];
   compared: number;
 }
 
@@ -45,6 +51,10 @@ interface Turn {
   user: string | null;
   replies: BotMessage[];
   notes: BotMessage[];
+  /** The conversation's last turn: it ended with the scenario, so a reply may have come after. */
+  last: boolean;
+  /** Replies a step claimed (they had arrived for sure). */
+  claimed: Set<BotMessage>;
 }
 
 /** Each scenario's final attempt, keyed by feature + scenario name (#2, #3 for repeated names). */
@@ -78,16 +88,23 @@ function turnsOf(transcripts: TranscriptData[]): Turn[] {
     const get = (n: number): Turn => {
       let turn = byTurn.get(n);
       if (!turn) {
-        turn = { turn: offset + n, user: null, replies: [], notes: [] };
+        turn = { turn: offset + n, user: null, replies: [], notes: [], last: false, claimed: new Set() };
         byTurn.set(n, turn);
       }
       return turn;
     };
     for (const e of t.events) {
       if (e.type === 'user') get(e.turn).user = sub(describeAction(e.action));
-      else if (e.type === 'bot') (e.message.private ? get(e.turn).notes : get(e.turn).replies).push(substituted(e.message, sub));
+      else if (e.type === 'bot') {
+        const m = substituted(e.message, sub);
+        const turn = get(e.turn);
+        (e.message.private ? turn.notes : turn.replies).push(m);
+        if (e.claimedBy) turn.claimed.add(m);
+      }
     }
     const list = [...byTurn.values()].sort((a, b) => a.turn - b.turn);
+    const end = list.at(-1);
+    if (end) end.last = true;
     turns.push(...list);
     offset = list.at(-1)?.turn ?? offset;
   }
@@ -226,10 +243,11 @@ function buttonChanges(a: readonly Button[], b: readonly Button[], at: string): 
   return out;
 }
 
-function compareScenario(key: ScenarioKey, a: ScenarioReport, b: ScenarioReport): Change[] {
+function compareScenario(key: ScenarioKey, a: ScenarioReport, b: ScenarioReport): { changes: Change[]; uncertain: Change[] } {
   const changes: Change[] = [];
-  const push = (turn: number | undefined, what: string, before: string | null, after: string | null): void => {
-    changes.push({ scenario: key, ...(turn !== undefined ? { turn } : {}), what, before, after });
+  const uncertain: Change[] = [];
+  const push = (turn: number | undefined, what: string, before: string | null, after: string | null, to = changes): void => {
+    to.push({ scenario: key, ...(turn !== undefined ? { turn } : {}), what, before, after });
   };
   const ga = statusGroup(a.status);
   const gb = statusGroup(b.status);
@@ -249,11 +267,12 @@ function compareScenario(key: ScenarioKey, a: ScenarioReport, b: ScenarioReport)
     for (const [list, label] of [['replies', ''], ['notes', 'private note ']] as const) {
       const { pairs, removed, added } = pairTurnReplies(x[list], y[list]);
       for (const [ma, mb] of pairs) for (const [what, before, after] of replyChanges(ma, mb)) push(turn, `${label}${what}`, before, after);
-      for (const m of removed) push(turn, `${label || 'reply'}`.trim(), renderCompact(m), null);
-      for (const m of added) push(turn, `${label || 'reply'}`.trim(), null, renderCompact(m));
+      const late = (t: Turn, m: BotMessage): Change[] => (t.last && !t.claimed.has(m) ? uncertain : changes);
+      for (const m of removed) push(turn, `${label || 'reply'}`.trim(), renderCompact(m), null, late(x, m));
+      for (const m of added) push(turn, `${label || 'reply'}`.trim(), null, renderCompact(m), late(y, m));
     }
   }
-  return changes;
+  return { changes, uncertain };
 }
 
 function describeTurn(t: Turn): string {
@@ -266,13 +285,13 @@ export function diffRuns(oldModel: ReportModel, newModel: ReportModel): RunDiff 
   const scenarios: ScenarioDiff[] = [];
   for (const [id, { key, s }] of b) {
     const o = a.get(id);
-    if (!o) scenarios.push({ key, new: s, changes: [{ scenario: key, what: 'scenario', before: null, after: 'only in the new run' }] });
-    else scenarios.push({ key, old: o.s, new: s, changes: compareScenario(key, o.s, s) });
+    if (!o) scenarios.push({ key, new: s, changes: [{ scenario: key, what: 'scenario', before: null, after: 'only in the new run' }], uncertain: [] });
+    else scenarios.push({ key, old: o.s, new: s, ...compareScenario(key, o.s, s) });
   }
   for (const [id, { key, s }] of a) {
-    if (!b.has(id)) scenarios.push({ key, old: s, changes: [{ scenario: key, what: 'scenario', before: 'only in the old run', after: null }] });
+    if (!b.has(id)) scenarios.push({ key, old: s, changes: [{ scenario: key, what: 'scenario', before: 'only in the old run', after: null }], uncertain: [] });
   }
-  return { scenarios, changes: scenarios.flatMap((s) => s.changes), compared: [...b.keys()].filter((k) => a.has(k)).length };
+  return { scenarios, changes: scenarios.flatMap((s) => s.changes), uncertain: scenarios.flatMap((s) => s.uncertain), compared: [...b.keys()].filter((k) => a.has(k)).length };
 }
 
 const short = (s: string | null, max = 40): string => (s === null ? '(none)' : s.length > max ? `${JSON.stringify(s.slice(0, max).trimEnd()).slice(0, -1)} …"` : JSON.stringify(s));

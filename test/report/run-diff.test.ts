@@ -103,3 +103,16 @@ test('scenarios only in one run, and an extra reply', () => {
     'dropped 13: only in the old run',
   ]);
 });
+
+test('an unclaimed reply of the last turn that only one run received is listed as uncertain, not counted; a claimed one counts', () => {
+  const base = (withLate: boolean, claimed: boolean): TranscriptData => {
+    const b = new TranscriptBuilder().says(0, 'hi').bot(10, (at) => msg.text('Hello!', at), 'the bot replies "Hello!"');
+    if (withLate) b.bot(30, (at) => msg.buttons('Menu', MENU, at), claimed ? 'the bot shows buttons "Rooms", "Help", "Website"' : undefined);
+    return b.build();
+  };
+  const late = diffRuns(model([{ name: 'g', t: base(true, false) }]), model([{ name: 'g', t: base(false, false) }]));
+  assert.deepEqual(late.changes, []);
+  assert.deepEqual(late.uncertain.map(changeLine), ['g 3: turn 1 reply missing: buttons "Menu" ["Rooms", "Help", "Website"]']);
+  const claimed = diffRuns(model([{ name: 'g', t: base(true, true) }]), model([{ name: 'g', t: base(false, false) }]));
+  assert.equal(claimed.changes.length, 1);
+});
