@@ -6,10 +6,10 @@
 // One pair of runs feeds every check: the console lines, the report, JUnit, annotations, the job
 // summary, APICHAT_FAIL_ON_FLAKY, `apichat-bdd report` over A, and `apichat-bdd diff` A → B.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { parseXml, surefireProblems } from '../support/surefire-schema.ts';
 import { run as cli } from '../cli/helpers.ts';
 import { ROOT, runCucumber, type CucumberRun } from './features/helpers.ts';
@@ -32,6 +32,10 @@ before(async () => {
     runCucumber(['--config', CONFIG], { ...common, APICHAT_REPORT_DIR: dirA, CI_FIXTURE_COUNTER_DIR: dirA, APICHAT_SIMULATOR_BOT: BOT, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(dirA, 'summary.md') }),
     runCucumber(['--config', CONFIG, '--tags', 'not @failing'], { ...common, APICHAT_REPORT_DIR: dirB, CI_FIXTURE_COUNTER_DIR: dirB, APICHAT_SIMULATOR_BOT: join(dirB, 'bot.yaml'), APICHAT_FAIL_ON_FLAKY: '1', GITHUB_ACTIONS: '' }),
   ]);
+});
+
+after(() => {
+  for (const d of [dirA, dirB]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 test('flaky: named on the console with the attempt that passed, in the report and in the JUnit file', () => {
