@@ -43,7 +43,7 @@ function attempt(r: ScenarioReport, prefix: 'flaky' | 'rerun'): string {
   return `      <${tag} message="${x(headline(r))}" type="${x(r.failure?.status ?? r.status)}"><stackTrace>${x(detail(r))}</stackTrace>${out ? `<system-out>${x(out)}</system-out>` : ''}</${tag}>\n`;
 }
 
-function testcase(s: ScenarioReport, classname: string): string {
+function testcase(s: ScenarioReport, classname: string, name = s.name): string {
   const kind = kindOf(s.status);
   const earlier = (prefix: 'flaky' | 'rerun', which: Kind): string =>
     s.retried.filter((r) => kindOf(r.status) === which).map((r) => attempt(r, prefix)).join('');
@@ -56,14 +56,17 @@ function testcase(s: ScenarioReport, classname: string): string {
   body += earlier(prefix, 'error');
   const out = output(s);
   if (out) body += `      <system-out>${x(out)}</system-out>\n`;
-  const attrs = `name="${x(s.name)}" classname="${x(classname)}" time="${seconds(s.durationMs)}"`;
+  const attrs = `name="${x(name)}" classname="${x(classname)}" time="${seconds(s.durationMs)}"`;
   return body ? `    <testcase ${attrs}>\n${body}    </testcase>\n` : `    <testcase ${attrs}/>\n`;
 }
 
 export function renderJunitXml(model: ReportModel, suiteName = 'apichat-bdd'): string {
   const scenarios = model.features.flatMap((f) => f.scenarios.map((s) => ({ f, s })));
   const count = (k: Kind): number => scenarios.filter(({ s }) => kindOf(s.status) === k).length;
-  const cases = scenarios.map(({ f, s }) => testcase(s, f.name)).join('');
+  // CI servers key test cases by classname + name: outline rows that share a name get their line.
+  const seen = new Map<string, number>();
+  for (const { f, s } of scenarios) seen.set(`${f.name}\u0000${s.name}`, (seen.get(`${f.name}\u0000${s.name}`) ?? 0) + 1);
+  const cases = scenarios.map(({ f, s }) => testcase(s, f.name, (seen.get(`${f.name}\u0000${s.name}`) ?? 0) > 1 ? `${s.name} (${s.uri}:${s.line})` : s.name)).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="${x(suiteName)}" tests="${scenarios.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" time="${seconds(model.durationMs)}">
 ${cases}</testsuite>

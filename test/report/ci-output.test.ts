@@ -142,3 +142,8 @@ test('job summary: counts, each failure with its message and diff, flaky, covera
   assert.ok(Buffer.byteLength(cut) > limit - 50_000, 'fills the space it has');
   assert.match(cut, /… and \d+ more failures, left out to keep this summary under GitHub's 1 MiB/);
 });
+
+test('JUnit: test cases that share a name in one feature (outline rows) get their line', () => {
+  const xml = renderJunitXml(buildReport(runEnvelopes([{ uri: 'features/o.feature', name: 'Outline', scenarios: [passing('row'), passing('row'), passing('other')] }])));
+  assert.deepEqual(parseXml(xml).children.map((c) => c.attributes.name), ['row (features/o.feature:3)', 'row (features/o.feature:13)', 'other']);
+});
