@@ -20,11 +20,11 @@ interface Run {
 }
 
 /** Runs a command without a shell; npm's own npm_* variables and APICHAT_* settings are not inherited. */
-function sh(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<Run> {
+function sh(cmd: string, args: string[], cwd: string, timeout = 120_000, extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|APICHAT_)/i.test(k)) env[k] = v;
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(cmd, args, { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...extraEnv }, timeout, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -75,6 +75,14 @@ describe('the installed package', { concurrency: 1 }, () => {
     assertPassed(await sh('npx', ['cucumber-js'], PROJECT), 2);
     assertPassed(await sh('npx', ['cucumber-js', '--parallel', '2'], PROJECT), 2);
     assert.match(readFileSync(join(PROJECT, 'reports/conversations.html'), 'utf8'), /Grand Demo Hotel/);
+  });
+
+  test("init's ci profile runs the package's junit and github formatters (GITHUB_ACTIONS=true)", async () => {
+    const summary = join(WORK, 'summary.md');
+    const r = await sh('npx', ['cucumber-js', '--profile', 'ci'], PROJECT, 120_000, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    assertPassed(r, 2);
+    assert.match(readFileSync(join(PROJECT, 'reports/junit.xml'), 'utf8'), /<testsuite name="apichat-bdd" tests="2" failures="0" errors="0"/);
+    assert.match(readFileSync(summary, 'utf8'), /^## ✅ Conversation tests: passed/);
   });
 
   test('apichat-bdd --version prints the installed version', async () => {
