@@ -14,10 +14,13 @@ const common = {
 // to reports/, or to APICHAT_REPORT_DIR (the project's own tests point it at a temporary directory).
 const dir = process.env.APICHAT_REPORT_DIR?.trim() || 'reports';
 const conversations = `./steps/report-formatter.mjs:${dir}/conversations.html`;
+// Silent unless GITHUB_ACTIONS=true: then failed steps become annotations on the pull request and
+// the run writes the job summary (docs/ci-regression.md); the file keeps a copy of the annotations.
+const github = `./steps/github-formatter.mjs:${dir}/github-annotations.txt`;
 
 export default {
   ...common,
-  format: ['progress', conversations],
+  format: ['progress', conversations, github],
 };
 
 // `--profile ci`: progress on the console; under reports/ JUnit XML that keeps every --retry attempt
@@ -33,6 +36,6 @@ export const ci = {
     `html:${dir}/cucumber.html`,
     `message:${dir}/messages.ndjson`,
     conversations,
-    `./steps/github-formatter.mjs:${dir}/github-annotations.txt`,
+    github,
   ],
 };

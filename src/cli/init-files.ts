@@ -32,10 +32,13 @@ const common = {
 
 // Every run also writes the conversation report (one self-contained HTML page).
 const conversations = 'apichat-bdd/report-formatter:reports/conversations.html';
+// Silent unless GITHUB_ACTIONS=true: then failed steps become annotations on the pull request and
+// the run writes the job summary; the file keeps a copy of the annotations.
+const github = 'apichat-bdd/github-formatter:reports/github-annotations.txt';
 
 export default {
   ...common,
-  format: ['progress', conversations],
+  format: ['progress', conversations, github],
 };
 
 // \`npx cucumber-js --profile ci\`: under reports/ JUnit XML that keeps every retry (<flakyFailure>),
@@ -52,7 +55,7 @@ export const ci = {
     'html:reports/cucumber.html',
     'message:reports/messages.ndjson',
     conversations,
-    'apichat-bdd/github-formatter:reports/github-annotations.txt', // silent unless GITHUB_ACTIONS=true
+    github,
   ],
 };
 `;

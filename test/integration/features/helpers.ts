@@ -21,7 +21,8 @@ export interface CucumberRun {
 
 export function runCucumber(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<CucumberRun> {
   const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_')) base[k] = v;
+  // Nor GitHub's: this repository's own CI must not get annotations or a job summary from must-fail fixtures.
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_') && k !== 'GITHUB_ACTIONS' && k !== 'GITHUB_STEP_SUMMARY') base[k] = v;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CUCUMBER_BIN, ...args], {
