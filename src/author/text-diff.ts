@@ -157,11 +157,3 @@ export function commonUrlPrefix(a: string, b: string): string | null {
   return /^[a-z]+:\/\/[^/]+\//i.test(kept) ? kept : null;
 }
 
-/**
- * The part of a text the generaliser treats as volatile, written the same for every value:
- * numbers (wordPattern makes every digit run `\d+`, never literal: counters, times, codes).
- * Two texts with equal volatile forms differ only in values, not in what the bot says.
- */
-export function volatileForm(text: string): string {
-  return text.replace(/\d+/g, '#');
-}

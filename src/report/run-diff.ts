@@ -3,8 +3,8 @@
 // A turn's replies are paired regardless of arrival order (the platform does not keep it): equal
 // ones first, then the most alike of the same kind. Values are not differences: a value a step
 // captured with a named group becomes {{name}} wherever it appears in that scenario's replies,
-// and numbers are volatile as the crawl/record generaliser treats them (src/author/text-diff.ts).
-import { volatileForm } from '../author/text-diff.ts';
+// and numbers are volatile as the crawl/record generaliser treats them (volatileForm).
+import { volatileForm } from '../base/text.ts';
 import { describeAction, type TranscriptData } from '../conversation/transcript.ts';
 import { renderCompact, type BotMessage, type Button } from '../protocol/index.ts';
 import { statusGroup } from './html.ts';
