@@ -156,4 +156,3 @@ export function commonUrlPrefix(a: string, b: string): string | null {
   const kept = cut >= 0 ? prefix.slice(0, cut + 1) : '';
   return /^[a-z]+:\/\/[^/]+\//i.test(kept) ? kept : null;
 }
-
