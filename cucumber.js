@@ -14,14 +14,28 @@ const common = {
 // to reports/, or to APICHAT_REPORT_DIR (the project's own tests point it at a temporary directory).
 const dir = process.env.APICHAT_REPORT_DIR?.trim() || 'reports';
 const conversations = `./steps/report-formatter.mjs:${dir}/conversations.html`;
+// Silent unless GITHUB_ACTIONS=true: then failed steps become annotations on the pull request and
+// the run writes the job summary (docs/ci-regression.md); the file keeps a copy of the annotations.
+const github = `./steps/github-formatter.mjs:${dir}/github-annotations.txt`;
 
 export default {
   ...common,
-  format: ['progress', conversations],
+  format: ['progress', conversations, github],
 };
 
-// `--profile ci`: progress on the console, JUnit XML, Cucumber's HTML report and the conversation report under reports/.
+// `--profile ci`: progress on the console; under reports/ JUnit XML that keeps every --retry attempt
+// (<flakyFailure>), Cucumber's HTML report, the message file (`apichat-bdd report` and `diff` read
+// it) and the conversation report; on GitHub Actions, annotations and the job summary.
+// A failing scenario is run once more: one that then passes is reported as flaky.
 export const ci = {
   ...common,
-  format: ['progress', `junit:${dir}/junit.xml`, `html:${dir}/cucumber.html`, `message:${dir}/messages.ndjson`, conversations],
+  retry: 1,
+  format: [
+    'progress',
+    `./steps/junit-formatter.mjs:${dir}/junit.xml`,
+    `html:${dir}/cucumber.html`,
+    `message:${dir}/messages.ndjson`,
+    conversations,
+    github,
+  ],
 };

@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor, crawl, record, report.
+// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor, crawl, record, report, diff.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -33,7 +33,7 @@ export interface MainOptions {
   cwd?: string;
 }
 
-export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'report', 'help'] as const;
+export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'report', 'diff', 'help'] as const;
 /** The commands that stop cleanly on MainOptions.signal (SIGINT/SIGTERM in bin/apichat-bdd.js). */
 export const LONG_RUNNING: readonly string[] = ['listen', 'simulate', 'crawl', 'record'];
 
@@ -104,6 +104,12 @@ Commands:
                          One conversation report and one bot-coverage summary from the Cucumber
                          message files of several runs (CI shards: \`cucumber-js --shard i/n --format
                          message:FILE\`). Default --out reports/conversations.html.
+  diff OLD.ndjson NEW.ndjson [--out FILE.html]
+                         What the bot says differently between two runs' message files: scenarios
+                         paired by feature and scenario name, replies turn by turn (text, buttons,
+                         cards, media, private notes) in any arrival order, and pass/fail. Values
+                         captured by named groups and numbers are not differences. One line per
+                         difference; --out writes an HTML page. Exit 0 same, 1 different, 2 bad input.
   help, --help, -h       This text.
   --version, -v          The version of apichat-bdd.
 
@@ -182,6 +188,8 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
       return (await import('./cli/doctor.ts')).doctorCommand(ctx);
     case 'report':
       return (await import('./cli/report.ts')).reportCommand(ctx, { files: args, out: parsed.values.out });
+    case 'diff':
+      return (await import('./cli/diff.ts')).diffCommand(ctx, { files: args, out: parsed.values.out });
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
@@ -199,6 +207,7 @@ const COMMAND_OPTIONS = {
   },
   record: { out: { type: 'string' }, rate: { type: 'string' }, force: { type: 'boolean' } },
   report: { out: { type: 'string', short: 'o' } },
+  diff: { out: { type: 'string', short: 'o' } },
 } as const;
 type AllOptions = typeof COMMON_OPTIONS & (typeof COMMAND_OPTIONS)['simulate'] & (typeof COMMAND_OPTIONS)['crawl'] & (typeof COMMAND_OPTIONS)['record'] & (typeof COMMAND_OPTIONS)['report'];
 

@@ -91,6 +91,7 @@ export const VARIABLES = {
   APICHAT_QUIET_MS: 'how long "says nothing more" listens (default: learned during the run, starting at 1000; 300 simulated)',
   APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default: learned during the run, starting at 200; the delivery spread simulated)',
   APICHAT_SIMULATOR_BOT: 'simulated mode: a bot file to play instead of the demo bot',
+  APICHAT_FAIL_ON_FLAKY: 'set to 1: a run with a flaky scenario (failed, then passed under --retry) exits 1',
   APICHAT_REDIS_URL: 'Redis for runners on several machines (redis://[:password@]host:port[/db], rediss:// for TLS): `listen` publishes to it, a test run reads from it',
 } as const;
 export type Variable = keyof typeof VARIABLES;

@@ -5,7 +5,7 @@ import { exitCodeOf, SIGNAL_EXIT } from '../src/base/error-codes.ts';
 import { isApiChatError } from '../src/base/errors.ts';
 import { processState } from '../src/run/process-state.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
-import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
+import { ReportBuilder, failOnFlaky, flakyLines, formatCoverageLine, type Envelope } from '../src/report/index.ts';
 
 export const RUN_ENV = 'APICHAT_RUN';
 
@@ -81,14 +81,38 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
     say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
   };
 
+  // Flaky scenarios (--retry): named in the run's last lines; with APICHAT_FAIL_ON_FLAKY=1 they fail it.
+  const sayFlaky = (): void => {
+    const failing = failOnFlaky(ctx.environment.env);
+    const lines = flakyLines(report.build(), failing);
+    for (const l of lines) say(l);
+    if (failing && lines.length > 0) failRunOnExit();
+  };
+
   return async () => {
     try {
       sayCoverage();
     } catch (e) {
       say(`apichat-bdd: could not compute bot coverage: ${(e as Error).message}`);
     }
+    try {
+      sayFlaky();
+    } catch (e) {
+      say(`apichat-bdd: could not list flaky scenarios: ${(e as Error).message}`);
+    }
     await close();
   };
+}
+
+/**
+ * Cucumber's plugin API has no say in the run's result: its CLI sets process.exitCode (or calls
+ * process.exit with --exit) from the run's success after every plugin has cleaned up. An 'exit'
+ * listener runs after both, and the code Node exits with is process.exitCode as it leaves it.
+ */
+function failRunOnExit(): void {
+  process.once('exit', (code) => {
+    if (code === 0) process.exitCode = 1;
+  });
 }
 
 /** As the command line: 2 for the user's input (configuration), 1 for the platform or anything unexpected. */

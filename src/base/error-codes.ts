@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   APICHAT_WEBHOOK_RESTORE: ['platform', 'putting the previous webhook back failed; the record is kept', 'run `apichat-bdd webhook restore` once the cause named in the message is fixed'],
   APICHAT_REDIS_UNREACHABLE: ['config', 'Redis cannot be reached at APICHAT_REDIS_URL (refused, wrong password, untrusted TLS certificate)', 'start Redis, or fix host, port or password in APICHAT_REDIS_URL (rediss:// for TLS; NODE_EXTRA_CA_CERTS for a private CA)'],
   APICHAT_REDIS_LOST: ['platform', 'Redis went away while a runner waited for replies', 'bring Redis back and run again; check it is reachable from every CI machine'],
-  APICHAT_REPORT_INPUT: ['usage', '`apichat-bdd report` got a file that is missing or is not a Cucumber message file', 'pass the files written by `cucumber-js --format message:FILE`'],
+  APICHAT_REPORT_INPUT: ['usage', '`apichat-bdd report` or `diff` got a file that is missing or is not a Cucumber message file', 'pass the files written by `cucumber-js --format message:FILE`'],
   APICHAT_RUN_INVALID: ['config', 'APICHAT_RUN holds something other than the run the plugin describes', 'unset APICHAT_RUN (the plugin sets it for its workers)'],
   APICHAT_RUN_NOT_STARTED: ['config', 'a step ran but the run was never started', 'add the plugin to cucumber.js (plugin: ["./steps/plugin.mjs"])'],
   APICHAT_WAIT_TIMEOUT: ['scenario', 'no matching reply arrived in time (inbox level)', 'raise APICHAT_REPLY_TIMEOUT_MS, or check the bot'],

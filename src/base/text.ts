@@ -18,3 +18,13 @@ export function truncate(s: string, max: number): string {
 export function oneLine(text: string, max = 200): string {
   return truncate(text.replace(/\s+/g, ' ').trim(), max);
 }
+
+/**
+ * A text with the parts the crawl/record generaliser treats as volatile written the same for
+ * every value: numbers (src/author/text-diff.ts makes every digit run `\d+`, never literal:
+ * counters, times, codes). Two texts with equal volatile forms differ only in values, not in
+ * what the bot says (`apichat-bdd diff`).
+ */
+export function volatileForm(text: string): string {
+  return text.replace(/\d+/g, '#');
+}

@@ -32,16 +32,31 @@ const common = {
 
 // Every run also writes the conversation report (one self-contained HTML page).
 const conversations = 'apichat-bdd/report-formatter:reports/conversations.html';
+// Silent unless GITHUB_ACTIONS=true: then failed steps become annotations on the pull request and
+// the run writes the job summary; the file keeps a copy of the annotations.
+const github = 'apichat-bdd/github-formatter:reports/github-annotations.txt';
 
 export default {
   ...common,
-  format: ['progress', conversations],
+  format: ['progress', conversations, github],
 };
 
-// \`npx cucumber-js --profile ci\`: JUnit XML, Cucumber's HTML report and the conversation report under reports/.
+// \`npx cucumber-js --profile ci\`: under reports/ JUnit XML that keeps every retry (<flakyFailure>),
+// Cucumber's HTML report, the message file (\`apichat-bdd report\` and \`apichat-bdd diff\` read it)
+// and the conversation report; on GitHub Actions also annotations and the job summary.
+// A failing scenario runs once more: one that then passes is reported as flaky
+// (APICHAT_FAIL_ON_FLAKY=1 fails the run for it).
 export const ci = {
   ...common,
-  format: ['progress', 'junit:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson', conversations],
+  retry: 1,
+  format: [
+    'progress',
+    'apichat-bdd/junit-formatter:reports/junit.xml',
+    'html:reports/cucumber.html',
+    'message:reports/messages.ndjson',
+    conversations,
+    github,
+  ],
 };
 `;
 

@@ -15,6 +15,11 @@ export interface TranscriptData {
   conversationId: number;
   startedAt: number;
   events: TranscriptEvent[];
+  /**
+   * The scenario's variables when the conversation ended (named groups a step captured): what the
+   * run diff (`apichat-bdd diff`) puts back as {{name}} so a new booking code is no difference.
+   */
+  variables?: Record<string, string>;
 }
 
 // The transcript crosses a process boundary (a worker attaches it as JSON, the report reads it):
@@ -32,6 +37,7 @@ export const TranscriptSchema = z.looseObject({
   conversationId: z.number(),
   startedAt: z.number(),
   events: z.array(TranscriptEventSchema),
+  variables: z.record(z.string(), z.string()).optional(),
 });
 
 export function describeAction(a: UserAction): string {

@@ -47,6 +47,7 @@ export function renderReportHtml(model: ReportModel): string {
       <span class="pill passed">${groups.passed} passed</span>
       <span class="pill failed${groups.failed ? ' some' : ''}">${groups.failed} failed</span>
       ${groups.skipped ? `<span class="pill skipped">${groups.skipped} skipped</span>` : ''}
+      ${model.flaky.length ? `<span class="pill flaky" title="passed on a retry after failing">${model.flaky.length} flaky</span>` : ''}
       <span class="pill">${h(formatDuration(model.durationMs))}</span>
       <span class="when">${h(finished)}</span>
     </div>
@@ -95,11 +96,27 @@ function renderScenario(f: FeatureReport, s: ScenarioReport): string {
   const failedChecks = s.transcripts.some((t) => t.events.some((e) => e.type === 'check' && !e.ok));
   const chats = s.transcripts.map((t) => renderChat(t, s)).join('');
   const loose = s.failure && !failedChecks ? renderLooseFailure(s, s.failure) : '';
-  return `<details class="scenario ${group}" id="${h(anchor(s))}" data-name="${h(s.name)}" data-status="${s.status}" data-group="${group}" data-search="${h(search)}"${open}>
-<summary><span class="icon ${s.status}" title="${s.status}">${ICON[s.status]}</span><span class="name"><span class="kw">${h(s.keyword)}:</span> ${h(s.name)}</span>${s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('')}${s.attempt > 0 ? `<span class="tag retry">attempt ${s.attempt + 1}</span>` : ''}<span class="where">${h(s.uri)}:${s.line}</span><span class="dur">${h(formatDuration(s.durationMs))}</span></summary>
+  return `<details class="scenario ${group}${s.flaky ? ' flaky' : ''}" id="${h(anchor(s))}" data-name="${h(s.name)}" data-status="${s.status}" data-group="${group}"${s.flaky ? ' data-flaky="true"' : ''} data-search="${h(search)}"${open}>
+<summary><span class="icon ${s.status}" title="${s.status}">${ICON[s.status]}</span><span class="name"><span class="kw">${h(s.keyword)}:</span> ${h(s.name)}</span>${s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('')}${s.flaky ? `<span class="tag flaky" title="failed, then passed on a retry">flaky</span>` : ''}${s.attempt > 0 ? `<span class="tag retry">attempt ${s.attempt + 1}</span>` : ''}<span class="where">${h(s.uri)}:${s.line}</span><span class="dur">${h(formatDuration(s.durationMs))}</span></summary>
 <div class="scenario-body">
 <div class="chat-col">${chats || (loose ? '' : '<p class="no-chat">No conversation in this scenario.</p>')}${loose}</div>
 ${renderSteps(s.steps)}
+</div>
+${s.retried.map((r) => renderAttempt(r, s)).join('\n')}
+</details>`;
+}
+
+/** An earlier attempt under --retry: its chat with its failure, folded under the final one. */
+function renderAttempt(r: ScenarioReport, final: ScenarioReport): string {
+  const failedChecks = r.transcripts.some((t) => t.events.some((e) => e.type === 'check' && !e.ok));
+  const chats = r.transcripts.map((t) => renderChat(t, r)).join('');
+  const loose = r.failure && !failedChecks ? renderLooseFailure(r, r.failure) : '';
+  const what = r.failure ? `${r.failure.status}: ${r.failure.step}` : r.status;
+  return `<details class="attempt ${statusGroup(r.status)}" data-attempt="${r.attempt + 1}"${final.flaky ? ' open' : ''}>
+<summary><span class="icon ${r.status}">${ICON[r.status]}</span> Attempt ${r.attempt + 1} of ${final.attempt + 1} <span class="attempt-what">${h(what)}</span><span class="dur">${h(formatDuration(r.durationMs))}</span></summary>
+<div class="scenario-body">
+<div class="chat-col">${chats || (loose ? '' : '<p class="no-chat">No conversation in this attempt.</p>')}${loose}</div>
+${renderSteps(r.steps)}
 </div>
 </details>`;
 }
@@ -267,6 +284,11 @@ function buttonTable(list: ButtonCoverage[], cls: string, withTaps: boolean): st
 }
 
 // ---------- assets ----------
+
+/** The report's stylesheet, for other pages in its style (the run diff). */
+export function reportStyles(): string {
+  return asset('report.css');
+}
 
 // The page's stylesheet and scripts live in ./assets/ as plain CSS and JavaScript (read once, then
 // inlined, so the report stays one self-contained file). A package build copies the folder.

@@ -6,3 +6,8 @@ export * from './model.ts';
 export * from './html.ts';
 export * from './svg.ts';
 export * from './merge.ts';
+export * from './flaky.ts';
+export * from './junit.ts';
+export * from './github.ts';
+export * from './run-diff.ts';
+export * from './run-diff-html.ts';

@@ -24,6 +24,8 @@ export interface StepReport {
   table?: string[][];
   /** The step's doc string. */
   docString?: string;
+  /** The step's line in the feature file (for a hook, absent). */
+  line?: number;
 }
 
 export interface ScenarioReport {
@@ -42,6 +44,10 @@ export interface ScenarioReport {
   transcripts: TranscriptData[];
   /** The first step (or hook) that did not pass, with Cucumber's message. */
   failure?: { step: string; status: Status; message: string };
+  /** Earlier attempts under Cucumber's --retry (each retried because it did not pass), oldest first. */
+  retried: ScenarioReport[];
+  /** Passed after one or more failed attempts. */
+  flaky: boolean;
 }
 
 export interface FeatureReport {
@@ -62,6 +68,8 @@ export interface ReportModel {
   success: boolean | null;
   features: FeatureReport[];
   counts: Counts;
+  /** Scenarios that passed only on a retry, in report order. */
+  flaky: ScenarioReport[];
   coverage: Coverage;
 }
 
@@ -102,7 +110,7 @@ export function attachmentText(a: Pick<Attachment, 'body' | 'contentEncoding'>):
 
 export class ReportBuilder {
   private readonly documents: GherkinDocument[] = [];
-  private readonly gherkinSteps = new Map<string, { keyword: string }>();
+  private readonly gherkinSteps = new Map<string, { keyword: string; line: number }>();
   private readonly scenarios = new Map<string, { keyword: string; line: number }>();
   private readonly exampleRows = new Map<string, number>();
   private readonly pickles = new Map<string, Pickle>();
@@ -157,10 +165,10 @@ export class ReportBuilder {
     this.documents.push(doc);
     const visit = (children: GherkinChild[]): void => {
       for (const c of children) {
-        for (const step of c.background?.steps ?? []) this.gherkinSteps.set(step.id, { keyword: step.keyword });
+        for (const step of c.background?.steps ?? []) this.gherkinSteps.set(step.id, { keyword: step.keyword, line: step.location.line });
         if (c.scenario) {
           this.scenarios.set(c.scenario.id, { keyword: c.scenario.keyword, line: c.scenario.location.line });
-          for (const step of c.scenario.steps) this.gherkinSteps.set(step.id, { keyword: step.keyword });
+          for (const step of c.scenario.steps) this.gherkinSteps.set(step.id, { keyword: step.keyword, line: step.location.line });
           for (const ex of c.scenario.examples ?? []) for (const row of ex.tableBody ?? []) this.exampleRows.set(row.id, row.location.line);
         }
         if (c.rule) visit(c.rule.children);
@@ -170,17 +178,23 @@ export class ReportBuilder {
   }
 
   build(): ReportModel {
-    const latest = new Map<string, Started>(); // testCaseId → final attempt
+    // testCaseId → every attempt in order; the final one is the attempt not to be retried.
+    const attempts = new Map<string, Started[]>();
     for (const id of this.startedOrder) {
       const s = this.started.get(id);
-      if (!s || s.willBeRetried) continue;
-      latest.set(s.testCaseId, s);
+      if (!s) continue;
+      const list = attempts.get(s.testCaseId) ?? [];
+      list.push(s);
+      attempts.set(s.testCaseId, list);
     }
     const byPickle = new Map<string, ScenarioReport>();
-    for (const s of latest.values()) {
-      const tc = this.testCases.get(s.testCaseId);
+    for (const [testCaseId, list] of attempts) {
+      const final = list.findLast((s) => !s.willBeRetried);
+      const tc = this.testCases.get(testCaseId);
       const pickle = tc && this.pickles.get(tc.pickleId);
-      if (tc && pickle) byPickle.set(pickle.id, this.scenarioReport(s, tc, pickle));
+      if (!final || !tc || !pickle) continue;
+      const retried = list.filter((s) => s !== final && s.willBeRetried).map((s) => this.scenarioReport(s, tc, pickle, []));
+      byPickle.set(pickle.id, this.scenarioReport(final, tc, pickle, retried));
     }
 
     const features: FeatureReport[] = [];
@@ -218,11 +232,12 @@ export class ReportBuilder {
       success: this.success,
       features: withScenarios,
       counts,
+      flaky: all.filter((s) => s.flaky),
       coverage: computeCoverage(all.flatMap((s) => s.transcripts.map((transcript) => ({ scenario: s.name, transcript })))),
     };
   }
 
-  private scenarioReport(s: Started, tc: TestCase, pickle: Pickle): ScenarioReport {
+  private scenarioReport(s: Started, tc: TestCase, pickle: Pickle, retried: ScenarioReport[]): ScenarioReport {
     const steps: StepReport[] = [];
     let failure: ScenarioReport['failure'];
     const pickleSteps = new Map(pickle.steps.map((p) => [p.id, p]));
@@ -232,12 +247,15 @@ export class ReportBuilder {
       const durationMs = result ? toMillis(result.duration) : 0;
       const message = result?.message ?? result?.exception?.message;
       let keyword = '';
+      let line: number | undefined;
       let text: string;
       let argument: Pick<StepReport, 'table' | 'docString'> = {};
       const hook = ts.hookId !== undefined;
       if (ts.pickleStepId !== undefined) {
         const ps = pickleSteps.get(ts.pickleStepId);
-        keyword = ps ? (this.gherkinSteps.get(ps.astNodeIds[0] ?? '')?.keyword ?? '') : '';
+        const gherkin = ps ? this.gherkinSteps.get(ps.astNodeIds[0] ?? '') : undefined;
+        keyword = gherkin?.keyword ?? '';
+        line = gherkin?.line;
         text = ps?.text ?? '';
         argument = stepArgument(ps?.argument);
       } else {
@@ -248,7 +266,7 @@ export class ReportBuilder {
         failure = { step: `${keyword}${text}`.trim(), status, message: message ?? status };
       }
       if (hook && status === 'passed') continue;
-      steps.push({ keyword, text, status, durationMs, ...argument, ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
+      steps.push({ keyword, text, status, durationMs, ...argument, ...(line !== undefined ? { line } : {}), ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
     }
     const status = worstStatus(tc.testSteps.map((ts) => toStatus(s.results.get(ts.id)?.status)));
     const scenario = this.scenarios.get(pickle.astNodeIds[0] ?? '');
@@ -267,6 +285,8 @@ export class ReportBuilder {
       steps,
       transcripts: s.transcripts,
       ...(failure ? { failure } : {}),
+      retried,
+      flaky: status === 'passed' && retried.some((r) => r.status !== 'passed'),
     };
   }
 }

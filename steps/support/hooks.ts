@@ -71,7 +71,8 @@ After(async function (this: ChatWorld, { pickle, result }) {
   if (!c) return;
   await this.endConversation();
   this.log(renderTranscript(c.transcript));
-  this.attach(JSON.stringify(c.transcript), TRANSCRIPT_MEDIA_TYPE);
+  // With the scenario's captured variables: `apichat-bdd diff` reads them back as {{name}}.
+  this.attach(JSON.stringify({ ...c.transcript, variables: this.vars.entries() }), TRANSCRIPT_MEDIA_TYPE);
   // A scenario that stopped before its steps ran (a hook, an undefined step) gets its picture here.
   attachPicture(this, pickle.name, String(result?.status ?? '').toLowerCase());
 });

@@ -15,7 +15,7 @@ const WORK = mkdtempSync(join(tmpdir(), 'apichat-pkg-'));
 const PROJECT = join(WORK, 'bot-repo');
 
 /** A command in the bot's project, without a shell; npm's own npm_* variables and APICHAT_* settings are not inherited. */
-const sh = (cmd: string, args: string[]): Promise<RunResult> => run(cmd, args, { cwd: PROJECT, drop: NOT_NPM, timeoutMs: 120_000 });
+const sh = (cmd: string, args: string[], vars: Record<string, string> = {}): Promise<RunResult> => run(cmd, args, { cwd: PROJECT, drop: NOT_NPM, timeoutMs: 120_000, vars });
 
 let files: string[] = [];
 
@@ -32,7 +32,7 @@ function assertPassed(r: RunResult, scenarios: number): void {
 
 describe('the installed package', { concurrency: 1 }, () => {
   test('ships compiled JavaScript with types, the runtime files and the manual, and no tests, benchmarks, CI or screenshots', () => {
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/bots/demo.yaml', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md', 'docs/reference.md', 'docs/writing-features.md']) {
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/steps/junit-formatter.mjs', 'dist/steps/github-formatter.mjs', 'dist/bots/demo.yaml', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md', 'docs/reference.md', 'docs/writing-features.md']) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     // README.md links to docs/*.md, so the manual's pages ship (the screenshot does not).
@@ -49,6 +49,14 @@ describe('the installed package', { concurrency: 1 }, () => {
     assertPassed(await sh('npx', ['cucumber-js']), 2);
     assertPassed(await sh('npx', ['cucumber-js', '--parallel', '2']), 2);
     assert.match(readFileSync(join(PROJECT, 'reports/conversations.html'), 'utf8'), /Grand Demo Hotel/);
+  });
+
+  test("init's ci profile runs the package's junit and github formatters (GITHUB_ACTIONS=true)", async () => {
+    const summary = join(WORK, 'summary.md');
+    const r = await sh('npx', ['cucumber-js', '--profile', 'ci'], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    assertPassed(r, 2);
+    assert.match(readFileSync(join(PROJECT, 'reports/junit.xml'), 'utf8'), /<testsuite name="apichat-bdd" tests="2" failures="0" errors="0"/);
+    assert.match(readFileSync(summary, 'utf8'), /^## ✅ Conversation tests: passed/);
   });
 
   test('apichat-bdd --version prints the installed version', async () => {

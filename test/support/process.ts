@@ -92,9 +92,12 @@ export interface StartOptions {
  * A command run in the repository writes its reports to a temp dir (`npm test` leaves the
  * working tree as it found it); one run elsewhere (`cwd`) writes them where a user's would go.
  */
+// GitHub's variables too: this repository's own CI must not get annotations or a job summary from must-fail fixtures.
+const INHERITED_NOT = new Set(['NODE_TEST_CONTEXT', 'GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY']);
+
 export function testEnv(vars: Record<string, string> = {}, drop?: RegExp, cwd?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_') && k !== 'NODE_TEST_CONTEXT' && !drop?.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('APICHAT_') && !INHERITED_NOT.has(k) && !drop?.test(k)) env[k] = v;
   return { ...env, NO_COLOR: '1', FORCE_COLOR: '0', ...(cwd === undefined ? { APICHAT_REPORT_DIR: REPORT_DIR } : {}), ...vars };
 }
 

@@ -77,7 +77,7 @@ test('gitlab-ci.yml: one job at a time, JUnit report, reports kept on failure', 
 test('the ci profile the examples run writes the reports they upload', async () => {
   const config = (await import(pathToFileURL(join(ROOT, 'cucumber.js')).href)) as { ci: { format: string[]; plugin: string[] } };
   const formats = config.ci.format.join(' ');
-  for (const report of ['junit:reports/junit.xml', 'html:reports/cucumber.html', 'reports/conversations.html']) {
+  for (const report of ['junit-formatter.mjs:reports/junit.xml', 'html:reports/cucumber.html', 'message:reports/messages.ndjson', 'reports/conversations.html', 'github-formatter.mjs:']) {
     assert.ok(formats.includes(report), `the ci profile writes ${report}`);
   }
   assert.ok(config.ci.plugin.includes('./steps/plugin.mjs'), 'the ci profile has the plugin (it registers and restores the webhook)');
