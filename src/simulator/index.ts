@@ -1,6 +1,6 @@
 // The embedded platform simulator. Imports only from src/protocol and the leaf modules of src/
 // (errors.ts, text.ts, net-errors.ts).
-export { startSimulator, type Simulator, type SimulatorOptions, type ReceivedRecord } from './server.ts';
+export { startSimulator, type Simulator, type SimulatorOptions, type ReceivedRecord, type TurnDone } from './server.ts';
 export { BotEngine, fillTemplate, resolveReply, type BotUser, type ResolvedReply, type Turn } from './engine.ts';
 export { loadBotFile, parseBot, validateBot, DEMO_BOT_PATH, BOT_FILE_ERROR } from './bot-file.ts';
 export {
