@@ -1,6 +1,9 @@
-// The step phrases (listed in the README): the public contract. Each is one to three lines that hand
-// off to the World; the behaviour lives in src/conversation.
-import { DataTable, Given, Then, When } from '@cucumber/cucumber';
+// The built-in step phrases: the public contract. Each is listed, with an example and what it
+// checks, in the phrase catalogue (src/conversation/phrases.ts; `apichat-bdd steps`); Given/When/
+// Then here refuse a phrase the catalogue lacks. Each body is one to three lines that hand off
+// to the World; the behaviour lives in src/conversation.
+import type { DataTable } from '@cucumber/cucumber';
+import { Given, Then, When } from './define.ts';
 import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
 import type { AttachmentKind } from '../src/protocol/index.ts';
 import type { ChatWorld } from './support/world.ts';
