@@ -1,9 +1,10 @@
 // The built-in step phrases: the public contract. Each is listed, with an example and what it
-// checks, in the phrase catalogue (src/conversation/phrases.ts; `apichat-bdd steps`); Given/When/
-// Then here refuse a phrase the catalogue lacks. Each body is one to three lines that hand off
-// to the World; the behaviour lives in src/conversation.
-import type { DataTable } from '@cucumber/cucumber';
-import { Given, Then, When } from './define.ts';
+// checks, in the phrase catalogue (src/conversation/phrases.ts), which `apichat-bdd steps`,
+// docs/phrases.md and "did you mean" read; test/steps/catalogue.test.ts fails when the phrases
+// registered here and the catalogue differ. The calls stay literal `Then('…', fn)`: that is what
+// the Cucumber language server reads from the compiled files to complete steps in the editor.
+// Each body is one to three lines that hand off to the World; the behaviour lives in src/conversation.
+import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
 import type { AttachmentKind } from '../src/protocol/index.ts';
 import type { ChatWorld } from './support/world.ts';

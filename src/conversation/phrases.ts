@@ -1,12 +1,13 @@
-// The step phrases: the one list the built-in step definitions are registered from
-// (steps/conversation.steps.ts binds an implementation to each id), `apichat-bdd steps` prints,
-// docs/phrases.md is generated from, and "did you mean" searches. Every example runs against the
+// The step phrases: the one list of the built-in steps with their keyword, example and what they
+// check, which `apichat-bdd steps` prints, docs/phrases.md is generated from, and "did you mean"
+// searches. steps/conversation.steps.ts registers exactly these patterns (test/steps/
+// catalogue.test.ts compares Cucumber's registered step definitions with this list). Every example runs against the
 // simulator's demo bot (bots/demo.yaml) after its `given` steps (test/integration/phrases.test.ts).
 
 export type PhraseKeyword = 'Given' | 'When' | 'Then';
 
 export interface Phrase {
-  /** Stable key the step file binds its implementation to. */
+  /** Stable key (JSON output, scenario names of the examples test). */
   id: string;
   keyword: PhraseKeyword;
   /** The Cucumber expression the step is registered with. */

@@ -1,6 +1,7 @@
 // The report model, built from Cucumber's message envelopes as they stream past a formatter:
 // features in file order, their scenarios (the final attempt of each), step results, and the
 // conversation transcripts the After hook attached. Pure: feed envelopes, call build().
+import { didYouMean } from '../conversation/did-you-mean.ts';
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { parseTranscript } from './chat.ts';
 import { computeCoverage, type Coverage } from './coverage.ts';
@@ -24,6 +25,10 @@ export interface StepReport {
   table?: string[][];
   /** The step's doc string. */
   docString?: string;
+  /** Its line in the feature file (Gherkin steps only). */
+  line?: number;
+  /** An undefined step: the nearest built-in phrases with its arguments ("did you mean: …" lines). */
+  didYouMean?: string[];
 }
 
 export interface ScenarioReport {
@@ -102,7 +107,7 @@ export function attachmentText(a: Pick<Attachment, 'body' | 'contentEncoding'>):
 
 export class ReportBuilder {
   private readonly documents: GherkinDocument[] = [];
-  private readonly gherkinSteps = new Map<string, { keyword: string }>();
+  private readonly gherkinSteps = new Map<string, { keyword: string; line: number }>();
   private readonly scenarios = new Map<string, { keyword: string; line: number }>();
   private readonly exampleRows = new Map<string, number>();
   private readonly pickles = new Map<string, Pickle>();
@@ -157,10 +162,10 @@ export class ReportBuilder {
     this.documents.push(doc);
     const visit = (children: GherkinChild[]): void => {
       for (const c of children) {
-        for (const step of c.background?.steps ?? []) this.gherkinSteps.set(step.id, { keyword: step.keyword });
+        for (const step of c.background?.steps ?? []) this.gherkinSteps.set(step.id, { keyword: step.keyword, line: step.location.line });
         if (c.scenario) {
           this.scenarios.set(c.scenario.id, { keyword: c.scenario.keyword, line: c.scenario.location.line });
-          for (const step of c.scenario.steps) this.gherkinSteps.set(step.id, { keyword: step.keyword });
+          for (const step of c.scenario.steps) this.gherkinSteps.set(step.id, { keyword: step.keyword, line: step.location.line });
           for (const ex of c.scenario.examples ?? []) for (const row of ex.tableBody ?? []) this.exampleRows.set(row.id, row.location.line);
         }
         if (c.rule) visit(c.rule.children);
@@ -233,22 +238,25 @@ export class ReportBuilder {
       const message = result?.message ?? result?.exception?.message;
       let keyword = '';
       let text: string;
-      let argument: Pick<StepReport, 'table' | 'docString'> = {};
+      let argument: Pick<StepReport, 'table' | 'docString' | 'line'> = {};
       const hook = ts.hookId !== undefined;
       if (ts.pickleStepId !== undefined) {
         const ps = pickleSteps.get(ts.pickleStepId);
-        keyword = ps ? (this.gherkinSteps.get(ps.astNodeIds[0] ?? '')?.keyword ?? '') : '';
+        const gherkin = ps ? this.gherkinSteps.get(ps.astNodeIds[0] ?? '') : undefined;
+        keyword = gherkin?.keyword ?? '';
         text = ps?.text ?? '';
-        argument = stepArgument(ps?.argument);
+        argument = { ...stepArgument(ps?.argument), ...(gherkin ? { line: gherkin.line } : {}) };
       } else {
         const h = this.hooks.get(ts.hookId ?? '');
         text = h?.name ? `Hook "${h.name}"` : `${hookType(h?.type)}hook${h?.sourceReference?.uri ? ` (${h.sourceReference.uri}${h.sourceReference.location ? `:${h.sourceReference.location.line}` : ''})` : ''}`;
       }
+      const suggestions = status === 'undefined' && !hook ? didYouMean(text, keyword) : [];
       if (!failure && status !== 'passed' && status !== 'skipped' && status !== 'unknown') {
-        failure = { step: `${keyword}${text}`.trim(), status, message: message ?? status };
+        const said = message ?? (suggestions.length ? ['Undefined step.', ...suggestions].join('\n') : status);
+        failure = { step: `${keyword}${text}`.trim(), status, message: said };
       }
       if (hook && status === 'passed') continue;
-      steps.push({ keyword, text, status, durationMs, ...argument, ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
+      steps.push({ keyword, text, status, durationMs, ...argument, ...(message ? { message } : {}), ...(hook ? { hook } : {}), ...(suggestions.length ? { didYouMean: suggestions } : {}) });
     }
     const status = worstStatus(tc.testSteps.map((ts) => toStatus(s.results.get(ts.id)?.status)));
     const scenario = this.scenarios.get(pickle.astNodeIds[0] ?? '');

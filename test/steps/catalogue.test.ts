@@ -1,6 +1,6 @@
 // The phrase catalogue and the step definitions are one list: Cucumber's own support code
-// library, loaded from the step files, holds exactly the catalogue's phrases (steps/define.ts
-// refuses a phrase the catalogue lacks; this catches a catalogue phrase no step registers).
+// library, loaded from the step files, holds exactly the catalogue's phrases under the same
+// keyword, so a step added, renamed or removed without its catalogue entry fails here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { supportCodeLibraryBuilder } from '@cucumber/cucumber';
@@ -12,8 +12,8 @@ describe('the phrase catalogue', () => {
     supportCodeLibraryBuilder.reset(process.cwd(), () => String(id++));
     await import('../../steps/index.ts');
     const library = supportCodeLibraryBuilder.finalize();
-    const registered = library.stepDefinitions.map((d) => String(d.pattern)).sort();
-    assert.deepEqual(registered, PHRASES.map((p) => p.pattern).sort());
+    const registered = library.stepDefinitions.map((d) => `${d.keyword} ${String(d.pattern)}`).sort();
+    assert.deepEqual(registered, PHRASES.map((p) => `${p.keyword} ${p.pattern}`).sort());
   });
 
   it('has unique ids and patterns, and each example starts with its keyword', () => {

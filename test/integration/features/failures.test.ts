@@ -87,6 +87,17 @@ describe('must-fail fixtures', { concurrency: 2 }, () => {
     assertFailure(run, ['a reply of turn 1 matches', "replies of earlier turns never satisfy a later turn's assertions"]);
   });
 
+  test('a typo in a step: Cucumber\'s snippet, then "did you mean" with the built-in phrase and the step\'s arguments', async () => {
+    const run = await runFixture('undefined-step.feature', SAFE);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.stdout, /1 scenario \(1 undefined\)/, run.output);
+    assert.ok(run.stdout.includes('Implement with the following snippet'), run.output);
+    assert.ok(
+      run.stderr.includes('apichat-bdd: undefined step test/fixtures/features/undefined-step.feature:7: Then the bot shows the buttons "Rooms", "Book", "Help", "Website"\n  did you mean: Then the bot shows buttons "Rooms", "Book", "Help", "Website"\n'),
+      run.output,
+    );
+  });
+
   test('unknown variable: names {{nope}}', async () => {
     const run = await runFixture('unknown-variable.feature', SAFE);
     assertFailure(run, ['unknown variable {{nope}}', 'known variables are {{ref}}']);
