@@ -59,7 +59,7 @@ function assertPassed(r: Run, scenarios: number): void {
 
 describe('the installed package', { concurrency: 1 }, () => {
   test('ships compiled JavaScript with types and the runtime files, and no tests, benchmarks, CI or screenshots', () => {
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/bots/demo.yaml', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md']) {
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/bots/demo.yaml', 'dist/schema/bot-file.schema.json', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md']) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     const unwanted = files.filter((f) => /^(test|bench|\.ci|docs|examples|src|steps|scripts)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
