@@ -3,6 +3,7 @@
 // "Book"` → `Then the bot shows buttons "Rooms", "Book"`). Words are compared as words (a
 // misspelt word counts less than a missing one); quoted strings, numbers and /regex/ are the
 // arguments, and only phrases that take them, in that order, are offered.
+import { QUOTED_PATTERN as QUOTED } from './parameter-types.ts';
 import { PHRASES, type Phrase } from './phrases.ts';
 
 type Arg = { kind: 'string'; text: string } | { kind: 'strings'; text: string } | { kind: 'number'; text: string } | { kind: 'regex'; text: string };
@@ -12,7 +13,6 @@ type Slot = 'string' | 'strings' | 'int' | 'float' | 'regex';
 type PhraseToken = { words: string[] } | { slot: Slot } | { subject: 'user' | 'bot' } | { media: true };
 
 const MEDIA = ['image', 'audio', 'video', 'file'];
-const QUOTED = String.raw`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`;
 const ARG = new RegExp(String.raw`((?:${QUOTED})(?:\s*(?:, and|,|and)\s*(?:${QUOTED}))*)|(\/.*\/[dgimsuvy]*)(?=\s|$)|(?<=^|\s)(-?\d+(?:\.\d+)?)(?=\s|$)`, 'g');
 
 function stepTokens(text: string): StepToken[] {
