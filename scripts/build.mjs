@@ -1,11 +1,13 @@
 // `npm run build`: dist/ = tsc's JavaScript and .d.ts for src/ and steps/, plus the runtime
 // files tsc does not emit: the Cucumber entry points written in plain JavaScript (they load
-// before any TypeScript loader), the bot files, and every src/**/assets/** file (read at
-// runtime through new URL('./assets/…', import.meta.url), so they sit beside the compiled code).
+// before any TypeScript loader), the bot files, every src/**/assets/** file (read at
+// runtime through new URL('./assets/…', import.meta.url), so they sit beside the compiled code),
+// and the bot-file JSON Schema generated from the zod schema (dist/schema/, and schema/ in the
+// repository, which the demo bot's `# yaml-language-server: $schema=` line points at).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -31,5 +33,11 @@ function* walk(dir) {
 for (const file of walk(join(root, 'steps'))) if (/\.(mjs|js)$/.test(file)) copy(file);
 for (const file of walk(join(root, 'bots'))) if (/\.(ya?ml|json)$/.test(file)) copy(file);
 for (const file of walk(join(root, 'src'))) if (file.split(/[\\/]/).includes('assets')) copy(file);
+const { botJsonSchema, BOT_SCHEMA_FILE } = await import(pathToFileURL(join(dist, 'src', 'simulator', 'bot-json-schema.js')).href);
+const schemaText = `${JSON.stringify(botJsonSchema(), null, 2)}\n`;
+for (const dir of [join(dist, 'schema'), join(root, 'schema')]) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, BOT_SCHEMA_FILE), schemaText);
+}
 if (!existsSync(join(dist, 'src', 'index.js'))) throw new Error('build: dist/src/index.js is missing');
 console.log(`build: wrote ${relative(process.cwd(), dist) || '.'}/`);

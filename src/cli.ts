@@ -1,4 +1,4 @@
-// The `apichat-bdd` command: init, listen, webhook get|set|remove, simulate, doctor, crawl, record, report, diff.
+// The `apichat-bdd` command: init, steps, listen, webhook get|set|remove, simulate, doctor, crawl, record, report, diff.
 // main() takes its argv, environment, output streams and stop signal as arguments and returns
 // the exit code, so tests run it in-process; bin/apichat-bdd.js wires it to the real process.
 // Every user mistake is ONE line on stderr (formatUserError), exit code 2 for a usage or
@@ -33,7 +33,7 @@ export interface MainOptions {
   cwd?: string;
 }
 
-export const COMMANDS = ['init', 'listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'report', 'diff', 'help'] as const;
+export const COMMANDS = ['init', 'steps', 'listen', 'webhook', 'simulate', 'doctor', 'crawl', 'record', 'report', 'diff', 'help'] as const;
 /** The commands that stop cleanly on MainOptions.signal (SIGINT/SIGTERM in bin/apichat-bdd.js). */
 export const LONG_RUNNING: readonly string[] = ['listen', 'simulate', 'crawl', 'record'];
 
@@ -51,7 +51,12 @@ Commands:
   init                   Set up conversation tests in the current repository (needs its package.json):
                          cucumber.mjs, features/example.feature, steps/example.steps.ts (a custom
                          step), steps/package.json, .env.example, .gitignore lines for reports/ and
-                         .env. Never overwrites a file: lists what it created and what it skipped.
+                         .env, and for VS Code .vscode/settings.json (step completion with the official
+                         Cucumber extension) and .vscode/extensions.json. Never overwrites a file:
+                         merges the two .vscode files, lists what it created and what it skipped.
+  steps [--format md|json]
+                         Every built-in step phrase with an example and what it checks (text by
+                         default; md is docs/phrases.md; json for tools).
   listen                 Run the signed-webhook listener from the APICHAT_* configuration
                          (needs APICHAT_WEBHOOK_SECRET; binds APICHAT_LISTEN_HOST:APICHAT_LISTEN_PORT,
                          default 127.0.0.1:${DEFAULT_LISTEN_PORT}, on the path of APICHAT_PUBLIC_URL, default /webhook).
@@ -171,6 +176,9 @@ async function run(options: MainOptions, stdout: Out, stderr: Out): Promise<numb
     case 'init':
       noArguments(command, args);
       return (await import('./cli/init.ts')).initCommand(stdout, options.cwd ?? process.cwd());
+    case 'steps':
+      noArguments(command, args);
+      return (await import('./cli/steps.ts')).stepsCommand(ctx, parsed.values.format);
     case 'listen':
       noArguments(command, args);
       return (await import('./cli/listen.ts')).listenCommand(ctx);
@@ -208,8 +216,9 @@ const COMMAND_OPTIONS = {
   record: { out: { type: 'string' }, rate: { type: 'string' }, force: { type: 'boolean' } },
   report: { out: { type: 'string', short: 'o' } },
   diff: { out: { type: 'string', short: 'o' } },
+  steps: { format: { type: 'string' } },
 } as const;
-type AllOptions = typeof COMMON_OPTIONS & (typeof COMMAND_OPTIONS)['simulate'] & (typeof COMMAND_OPTIONS)['crawl'] & (typeof COMMAND_OPTIONS)['record'] & (typeof COMMAND_OPTIONS)['report'];
+type AllOptions = typeof COMMON_OPTIONS & (typeof COMMAND_OPTIONS)['steps'] & (typeof COMMAND_OPTIONS)['simulate'] & (typeof COMMAND_OPTIONS)['crawl'] & (typeof COMMAND_OPTIONS)['record'] & (typeof COMMAND_OPTIONS)['report'];
 
 /** Only the options of this command are accepted (strict): anything else is a one-line usage error. */
 function parseCommandArgs(args: string[], command: string) {

@@ -1,5 +1,9 @@
-// The step phrases (listed in docs/phrases.md): the public contract. Each is one to three lines that hand
-// off to the World; the behaviour lives in src/conversation.
+// The built-in step phrases: the public contract. Each is listed, with an example and what it
+// checks, in the phrase catalogue (src/conversation/phrases.ts), which `apichat-bdd steps`,
+// docs/phrases.md and "did you mean" read; test/steps/catalogue.test.ts fails when the phrases
+// registered here and the catalogue differ. The calls stay literal `Then('…', fn)`: that is what
+// the Cucumber language server reads from the compiled files to complete steps in the editor.
+// Each body is one to three lines that hand off to the World; the behaviour lives in src/conversation.
 import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { cardRowFromTable, profileFromTable } from '../src/conversation/index.ts';
 import type { AttachmentKind } from '../src/protocol/index.ts';

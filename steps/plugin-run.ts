@@ -91,6 +91,11 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
 
   return async () => {
     try {
+      for (const line of didYouMeanLines(report)) say(line);
+    } catch (e) {
+      say(`apichat-bdd: could not look for similar steps: ${(e as Error).message}`);
+    }
+    try {
       sayCoverage();
     } catch (e) {
       say(`apichat-bdd: could not compute bot coverage: ${(e as Error).message}`);
@@ -113,6 +118,26 @@ function failRunOnExit(): void {
   process.once('exit', (code) => {
     if (code === 0) process.exitCode = 1;
   });
+}
+
+/**
+ * After Cucumber's snippets for undefined steps: the built-in phrases each was probably meant to
+ * be, with its own arguments. Once per step of a feature file (an outline's rows share it).
+ */
+export function didYouMeanLines(report: ReportBuilder): string[] {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const f of report.build().features) {
+    for (const s of f.scenarios) {
+      for (const st of s.steps) {
+        const where = `${s.uri}:${st.line ?? s.line}`;
+        if (!st.didYouMean || seen.has(where)) continue;
+        seen.add(where);
+        lines.push(`apichat-bdd: undefined step ${where}: ${st.keyword.trim()} ${st.text}`, ...st.didYouMean.map((l) => `  ${l}`));
+      }
+    }
+  }
+  return lines;
 }
 
 /** As the command line: 2 for the user's input (configuration), 1 for the platform or anything unexpected. */

@@ -1,6 +1,7 @@
 // `apichat-bdd init`: scaffolds a test project in the current repository (docs/reference.md,
 // "apichat-bdd init"). Never overwrites: every file that exists is left alone and listed
-// as skipped; .gitignore only gets the lines it lacks.
+// as skipped; .gitignore only gets the lines it lacks; the two .vscode files only get the
+// settings they lack (init-vscode.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import {
   STEPS_PACKAGE_JSON,
   envExample,
 } from './init-files.ts';
+import { writeEditorFiles } from './init-vscode.ts';
 
 export interface InitResult {
   created: string[];
@@ -34,6 +36,10 @@ export function scaffold(dir: string): InitResult {
   writeNew(dir, 'steps/package.json', STEPS_PACKAGE_JSON, result);
   writeNew(dir, '.env.example', envExample(), result);
   addGitignoreLines(dir, result);
+  for (const o of writeEditorFiles(dir)) {
+    if ('skipped' in o) result.skipped.push({ path: o.path, why: o.skipped });
+    else result.created.push(o.created ? o.path : `${o.path} (added ${o.added.join(', ')})`);
+  }
   return result;
 }
 
@@ -76,6 +82,7 @@ export function initCommand(stdout: Out, dir: string): number {
   line(stdout, '  cp .env.example .env        # then fill in your bot\'s APICHAT_* values');
   line(stdout, '  npx apichat-bdd doctor      # checks the live setup; npx cucumber-js then runs against your bot');
   line(stdout, 'The manual: node_modules/apichat-bdd/docs/ (writing-features.md, live-mode.md, reference.md)');
+  line(stdout, '  code .                      # VS Code: install the recommended Cucumber extension for step completion');
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
 import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
-import type { ConversationFeed, Inbox } from '../inbox/index.ts';
+import type { ConversationFeed, Inbox, TurnDone } from '../inbox/index.ts';
 import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
@@ -57,6 +57,8 @@ export class Conversation {
   /** Set when the feed broke for good (Redis went away): every wait fails with it at once. */
   private feedError: Error | undefined;
   private rejectionBaseline = 0;
+  /** Simulated mode: the latest turn whose replies the simulator has all delivered, and when it said so. */
+  private turnDone: { turn: number; replies: number; localAt: number } | undefined;
 
   private constructor(private readonly o: ConversationOptions) {
     this.turnStartedAt = nowMs();
@@ -68,7 +70,7 @@ export class Conversation {
   static async open(options: ConversationOptions): Promise<Conversation> {
     const c = new Conversation(options);
     c.rejectionBaseline = (await options.inbox.rejections()).count;
-    c.feed = await options.inbox.open(options.senderId, (m) => c.onMessage(m), (e) => c.onFeedError(e));
+    c.feed = await options.inbox.open(options.senderId, (m) => c.onMessage(m), (e) => c.onFeedError(e), (d) => c.onTurnDone(d));
     return c;
   }
 
@@ -114,6 +116,20 @@ export class Conversation {
     this.transcript.events.push(event);
     this.lastLocalArrival = localAt;
     for (const fn of [...this.arrivalListeners]) fn();
+  }
+
+  private onTurnDone(done: TurnDone): void {
+    this.turnDone = { turn: done.turn, replies: done.replies, localAt: nowMs() };
+    for (const fn of [...this.arrivalListeners]) fn();
+  }
+
+  /**
+   * When this turn's replies are known to be complete (the simulator said so): the settle window
+   * after that, else undefined (a live bot can always send later).
+   */
+  private knownEnd(): number | undefined {
+    const d = this.turnDone;
+    return d && d.turn === this.turn ? d.localAt + this.settleWindowMs() : undefined;
   }
 
   private onFeedError(e: Error): void {
@@ -245,8 +261,9 @@ export class Conversation {
       );
     }
     const started = nowMs();
-    const deadline = started + this.o.timing.replyTimeoutMs;
-    const found = await this.waitFor(() => this.unclaimed(isNote(e)).find((r) => matches(e, r.message)), () => deadline);
+    const timeout = started + this.o.timing.replyTimeoutMs;
+    const deadline = (): number => Math.min(timeout, this.knownEnd() ?? Infinity);
+    const found = await this.waitFor(() => this.unclaimed(isNote(e)).find((r) => matches(e, r.message)), deadline);
     if (!found) throw await this.timeoutFailure(e, nowMs() - started);
     found.event.claimedBy = step;
     this.lastClaimed = { ...found, byStructural: isStructural(e) };
@@ -262,6 +279,11 @@ export class Conversation {
     const taken = this.received.find((r) => r.turn === this.turn && r.event.claimedBy && matches(e, r.message));
     if (taken) notes.push(`a matching reply was already claimed by "${taken.event.claimedBy}"`);
     notes.push(...actualDetails(e, this.received.filter((r) => r.turn === this.turn).map((r) => r.message)));
+    const done = this.turnDone;
+    if (done && done.turn === this.turn && waitedMs < this.o.timing.replyTimeoutMs) {
+      const n = `${done.replies} repl${done.replies === 1 ? 'y' : 'ies'}`;
+      notes.push(`the simulator had delivered all ${n} of this turn: no need to wait the ${this.o.timing.replyTimeoutMs} ms reply timeout`);
+    }
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {

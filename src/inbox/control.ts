@@ -11,6 +11,8 @@ import type { InboxStore } from './store.ts';
 import type { RunningServer } from './listener.ts';
 
 export const CONTROL_PREFIX = '/v1';
+/** The SSE event name of a turn-done signal (messages are unnamed events). */
+export const TURN_DONE_EVENT = 'turn-done';
 /** The server's reconnect hint to clients (SSE `retry:`), in ms. */
 export const CONTROL_RETRY_MS = 200;
 /** How long a conversation stays registered after its last stream closed (a reconnect resumes it). */
@@ -103,8 +105,14 @@ export function buildControlServer(store: InboxStore, options: ControlOptions & 
     const unsubscribe = store.subscribe(sender, (m, index) => {
       res.write(`id: ${index}\ndata: ${JSON.stringify(m)}\n\n`);
     }, from);
+    // Simulated mode: "every reply of turn n is filed", in order after those replies. No id, so
+    // Last-Event-ID keeps counting messages; a reconnect gets the latest one again.
+    const unsubscribeDone = store.onTurnDone?.(sender, (done) => {
+      res.write(`event: ${TURN_DONE_EVENT}\ndata: ${JSON.stringify(done)}\n\n`);
+    });
     req.raw.once('close', () => {
       unsubscribe();
+      unsubscribeDone?.();
       streamClosed(sender);
     });
   });

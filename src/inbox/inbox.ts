@@ -4,7 +4,7 @@
 // serves --parallel workers over loopback from the one listener of the run; RedisInbox
 // (redis-inbox.ts) serves runners on other machines through Redis Streams.
 import type { BotMessage } from '../protocol/index.ts';
-import type { InboxStore, RejectionSummary } from './store.ts';
+import type { InboxStore, RejectionSummary, TurnDone } from './store.ts';
 
 export interface ConversationFeed {
   readonly senderId: string;
@@ -18,8 +18,10 @@ export interface Inbox {
   /**
    * Resolves once replies for senderId are being filed; `onMessage` gets each, in arrival order.
    * `onError` is told when the feed breaks for good (e.g. Redis went away), so a waiting step fails at once.
+   * `onTurnDone` is told, after the turn's replies, when the simulator has delivered all of them
+   * (simulated mode; a live platform never says so, and a Redis inbox is always live).
    */
-  open(senderId: string, onMessage: (m: BotMessage) => void, onError?: (e: Error) => void): Promise<ConversationFeed>;
+  open(senderId: string, onMessage: (m: BotMessage) => void, onError?: (e: Error) => void, onTurnDone?: (done: TurnDone) => void): Promise<ConversationFeed>;
   rejections(): Promise<RejectionSummary>;
   /** Optional: why replies may not be arriving at all (added to a failing step's message), or null. */
   notice?(): Promise<string | null>;
@@ -29,14 +31,16 @@ export interface Inbox {
 export class LocalInbox implements Inbox {
   constructor(readonly store: InboxStore) {}
 
-  async open(senderId: string, onMessage: (m: BotMessage) => void): Promise<ConversationFeed> {
+  async open(senderId: string, onMessage: (m: BotMessage) => void, _onError?: (e: Error) => void, onTurnDone?: (done: TurnDone) => void): Promise<ConversationFeed> {
     this.store.register(senderId);
     const unsubscribe = this.store.subscribe(senderId, (m) => onMessage(m));
+    const unsubscribeDone = onTurnDone && this.store.onTurnDone ? this.store.onTurnDone(senderId, onTurnDone) : () => {};
     const store = this.store;
     return {
       senderId,
       async close() {
         unsubscribe();
+        unsubscribeDone();
         store.unregister(senderId);
       },
     };

@@ -10,10 +10,10 @@ import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { BotMessage } from '../protocol/index.ts';
 import { ApiChatError } from '../base/errors.ts';
-import { CONTROL_PREFIX, CONTROL_RETRY_MS } from './control.ts';
+import { CONTROL_PREFIX, CONTROL_RETRY_MS, TURN_DONE_EVENT } from './control.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
-import type { RejectionSummary } from './store.ts';
-import { parseWireMessage, RejectionSummarySchema } from './wire.ts';
+import type { RejectionSummary, TurnDone } from './store.ts';
+import { jsonOrUndefined, parseWireMessage, RejectionSummarySchema, TurnDoneSchema } from './wire.ts';
 
 /** Consecutive failed reconnects before a feed gives up (about 10 s with the pauses below). */
 export const MAX_RECONNECTS = 8;
@@ -48,7 +48,7 @@ export class RemoteInbox implements Inbox {
     this.headers = { authorization: `Bearer ${options.token}` };
   }
 
-  async open(senderId: string, onMessage: (m: BotMessage) => void): Promise<ConversationFeed> {
+  async open(senderId: string, onMessage: (m: BotMessage) => void, _onError?: (e: Error) => void, onTurnDone?: (done: TurnDone) => void): Promise<ConversationFeed> {
     const url = `${this.baseUrl}${CONTROL_PREFIX}/conversations/${encodeURIComponent(senderId)}`;
     const abort = new AbortController();
     this.aborts.add(abort);
@@ -64,6 +64,12 @@ export class RemoteInbox implements Inbox {
 
     const parser = createParser({
       onEvent: (event) => {
+        if (event.event === TURN_DONE_EVENT) {
+          // Only a shortcut (a Then without a match fails sooner): an unreadable one is ignored.
+          const done = TurnDoneSchema.safeParse(jsonOrUndefined(event.data));
+          if (done.success) onTurnDone?.(done.data);
+          return;
+        }
         if (event.id !== undefined) lastId = event.id;
         const read = parseWireMessage(event.data);
         if (read.ok) onMessage(read.message);

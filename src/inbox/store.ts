@@ -22,6 +22,19 @@ export interface RejectionSummary {
   last: Rejection[];
 }
 
+/**
+ * Simulated mode only: the simulator has had every reply of this sender's `turn`-th message
+ * answered by the listener (so every one of them is filed). The platform never says this.
+ */
+export interface TurnDone {
+  senderId: string;
+  /** 1 for the sender's first message, 2 for the second, … */
+  turn: number;
+  replies: number;
+  /** Epoch ms. */
+  at: number;
+}
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -42,6 +55,10 @@ export interface InboxStore {
   onAny(fn: (m: BotMessage) => void): () => void;
   /** Every rejected delivery, as it happens (e.g. for `apichat-bdd listen`). */
   onReject(fn: (r: Rejection) => void): () => void;
+  /** Files a turn-done signal for a registered sender (its subscribers get it after the turn's replies). */
+  turnDone?(done: TurnDone): void;
+  /** Called with the sender's latest turn-done signal, if any, and each later one. */
+  onTurnDone?(senderId: string, fn: (done: TurnDone) => void): () => void;
   waitFor(senderId: string, predicate: (m: BotMessage) => boolean, options: WaitOptions): Promise<BotMessage>;
   orphans(): readonly BotMessage[];
   rejections(): RejectionSummary;
@@ -57,6 +74,7 @@ export class MemoryStore implements InboxStore {
   private rejectedCount = 0;
   private readonly byReason: Record<string, number> = {};
   private readonly lastRejections: Rejection[] = [];
+  private readonly lastTurnDone = new Map<string, TurnDone>();
 
   constructor() {
     // Each open conversation holds one listener; hundreds at once are normal here.
@@ -69,6 +87,7 @@ export class MemoryStore implements InboxStore {
 
   unregister(senderId: string): void {
     this.conversations.delete(senderId);
+    this.lastTurnDone.delete(senderId);
   }
 
   isRegistered(senderId: string): boolean {
@@ -85,6 +104,20 @@ export class MemoryStore implements InboxStore {
       if (this.orphanLog.length > KEEP_ORPHANS) this.orphanLog.shift();
     }
     this.events.emit('any', message);
+  }
+
+  turnDone(done: TurnDone): void {
+    if (!this.conversations.has(done.senderId)) return;
+    this.lastTurnDone.set(done.senderId, done);
+    this.events.emit(`d:${done.senderId}`, done);
+  }
+
+  onTurnDone(senderId: string, fn: (done: TurnDone) => void): () => void {
+    const last = this.lastTurnDone.get(senderId);
+    if (last) fn(last);
+    const key = `d:${senderId}`;
+    this.events.on(key, fn);
+    return () => this.events.off(key, fn);
   }
 
   reject(rejection: Rejection): void {

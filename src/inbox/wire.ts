@@ -35,6 +35,13 @@ export const RejectionSummarySchema = z.looseObject({
   last: z.array(RejectionSchema),
 });
 
+export const TurnDoneSchema = z.looseObject({
+  senderId: z.string(),
+  turn: z.number().int().positive(),
+  replies: z.number().int().nonnegative(),
+  at: z.number(),
+});
+
 /** JSON.parse that answers undefined for text that is not JSON (a schema then says what is wrong). */
 export function jsonOrUndefined(text: string): unknown {
   try {

@@ -129,7 +129,7 @@ function renderSteps(steps: StepReport[]): string {
   return `<aside class="steps"><h4>Steps</h4><ol>${steps
     .map(
       (st) =>
-        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}${stepArgument(st)}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
+        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}${stepArgument(st)}${st.didYouMean ? `<span class="did-you-mean">${st.didYouMean.map((l) => h(l.trim())).join('<br>')}</span>` : ''}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
     )
     .join('')}</ol></aside>`;
 }

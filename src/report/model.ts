@@ -1,6 +1,7 @@
 // The report model, built from Cucumber's message envelopes as they stream past a formatter:
 // features in file order, their scenarios (the final attempt of each), step results, and the
 // conversation transcripts the After hook attached. Pure: feed envelopes, call build().
+import { didYouMean } from '../conversation/did-you-mean.ts';
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { parseTranscript } from './chat.ts';
 import { computeCoverage, type Coverage } from './coverage.ts';
@@ -24,8 +25,10 @@ export interface StepReport {
   table?: string[][];
   /** The step's doc string. */
   docString?: string;
-  /** The step's line in the feature file (for a hook, absent). */
+  /** Its line in the feature file (Gherkin steps only). */
   line?: number;
+  /** An undefined step: the nearest built-in phrases with its arguments ("did you mean: …" lines). */
+  didYouMean?: string[];
 }
 
 export interface ScenarioReport {
@@ -249,7 +252,7 @@ export class ReportBuilder {
       let keyword = '';
       let line: number | undefined;
       let text: string;
-      let argument: Pick<StepReport, 'table' | 'docString'> = {};
+      let argument: Pick<StepReport, 'table' | 'docString' | 'line'> = {};
       const hook = ts.hookId !== undefined;
       if (ts.pickleStepId !== undefined) {
         const ps = pickleSteps.get(ts.pickleStepId);
@@ -257,16 +260,18 @@ export class ReportBuilder {
         keyword = gherkin?.keyword ?? '';
         line = gherkin?.line;
         text = ps?.text ?? '';
-        argument = stepArgument(ps?.argument);
+        argument = { ...stepArgument(ps?.argument), ...(gherkin ? { line: gherkin.line } : {}) };
       } else {
         const h = this.hooks.get(ts.hookId ?? '');
         text = h?.name ? `Hook "${h.name}"` : `${hookType(h?.type)}hook${h?.sourceReference?.uri ? ` (${h.sourceReference.uri}${h.sourceReference.location ? `:${h.sourceReference.location.line}` : ''})` : ''}`;
       }
+      const suggestions = status === 'undefined' && !hook ? didYouMean(text, keyword) : [];
       if (!failure && status !== 'passed' && status !== 'skipped' && status !== 'unknown') {
-        failure = { step: `${keyword}${text}`.trim(), status, message: message ?? status };
+        const said = message ?? (suggestions.length ? ['Undefined step.', ...suggestions].join('\n') : status);
+        failure = { step: `${keyword}${text}`.trim(), status, message: said };
       }
       if (hook && status === 'passed') continue;
-      steps.push({ keyword, text, status, durationMs, ...argument, ...(line !== undefined ? { line } : {}), ...(message ? { message } : {}), ...(hook ? { hook } : {}) });
+      steps.push({ keyword, text, status, durationMs, ...argument, ...(line !== undefined ? { line } : {}), ...(message ? { message } : {}), ...(hook ? { hook } : {}), ...(suggestions.length ? { didYouMean: suggestions } : {}) });
     }
     const status = worstStatus(tc.testSteps.map((ts) => toStatus(s.results.get(ts.id)?.status)));
     const scenario = this.scenarios.get(pickle.astNodeIds[0] ?? '');

@@ -82,6 +82,8 @@ export async function startRun(config: Config, log: (line: string) => void = () 
       simulator = await startSimulator({ bot: config.simulatorBot ?? DEMO_BOT_PATH });
       const sim = simulator;
       cleanups.push(() => sim.close());
+      // The simulator knows when a turn's last reply is filed: waiting conversations hear it.
+      sim.onTurnDone((done) => store.turnDone(done)); // store is a MemoryStore here
       secret = randomBytes(16).toString('hex');
       listener = await startListener({ secret, store, path: config.webhookPath, host: '127.0.0.1', port: config.listenPort });
       const l = listener;

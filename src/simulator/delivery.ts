@@ -87,18 +87,30 @@ export class Deliverer {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
-  /** Schedules the replies of one turn. Returns at once. */
-  send(replies: OutgoingReply[]): void {
-    if (replies.length === 0) return;
+  /**
+   * Schedules the replies of one turn. Returns at once. `onTurnDone` is called once every reply
+   * of the turn has been answered by the webhook (or has failed, or was cancelled): at once
+   * for a turn without replies.
+   */
+  send(replies: OutgoingReply[], onTurnDone?: () => void): void {
+    if (replies.length === 0) return onTurnDone?.();
     if (this.closed) {
       for (const r of replies) this.undelivered.push({ body: r.body, reason: 'simulator closed', at: nowMs() });
-      return;
+      return onTurnDone?.();
     }
     if (this.opts.ordered) {
       this.pending++;
-      void this.sendInOrder(replies).finally(() => this.done());
+      void this.sendInOrder(replies).finally(() => {
+        this.done();
+        onTurnDone?.();
+      });
       return;
     }
+    let left = replies.length;
+    const oneDone = (): void => {
+      this.done();
+      if (--left === 0) onTurnDone?.();
+    };
     let cumulative = 0;
     for (const r of replies) {
       cumulative += r.delayMs;
@@ -106,11 +118,11 @@ export class Deliverer {
       this.pending++;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        void this.deliverOne(r.body).finally(() => this.done());
+        void this.deliverOne(r.body).finally(oneDone);
       }, at);
       this.timers.set(timer, () => {
         this.undelivered.push({ body: r.body, reason: 'simulator closed', at: nowMs() });
-        this.done();
+        oneDone();
       });
     }
   }

@@ -1,7 +1,7 @@
 // The embedded platform simulator. Imports only from src/protocol and src/base (errors, text,
 // network errors), so the bot's side of the wire shares nothing with the tests' side but the
 // wire format itself.
-export { startSimulator, type Simulator, type SimulatorOptions, type ReceivedRecord } from './server.ts';
+export { startSimulator, type Simulator, type SimulatorOptions, type ReceivedRecord, type TurnDone } from './server.ts';
 export { BotEngine, fillTemplate, resolveReply, type BotUser, type ResolvedReply, type Turn } from './engine.ts';
 export { loadBotFile, parseBot, validateBot, DEMO_BOT_PATH, BOT_FILE_ERROR } from './bot-file.ts';
 export {

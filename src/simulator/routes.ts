@@ -22,6 +22,17 @@ export interface ReceivedRecord {
   at: number;
 }
 
+/** Every reply of a sender's `turn`-th accepted message has been answered by the webhook (or failed). */
+export interface TurnDone {
+  senderId: string;
+  /** 1 for the sender's first accepted message, 2 for the second, … */
+  turn: number;
+  /** How many replies the turn had. */
+  replies: number;
+  /** Epoch ms when the last one completed. */
+  at: number;
+}
+
 /** What the routes share with the Simulator object: the keys, the bot, and the mutable webhook. */
 export interface SimulatorState {
   readonly code: string;
@@ -32,6 +43,9 @@ export interface SimulatorState {
   readonly deliverer: Deliverer;
   readonly received: ReceivedRecord[];
   readonly convIds: Map<string, number>;
+  /** Accepted messages per sender: the turn number a TurnDone carries. */
+  readonly turns: Map<string, number>;
+  readonly turnDoneListeners: Set<(done: TurnDone) => void>;
   nextConvId: number;
   webhook: Webhook | null;
   botUrl: string;
@@ -57,7 +71,15 @@ export function addBotUrl(app: FastifyInstance, s: SimulatorState): void {
     const turn = s.engine.respond({ id: msg.sender.id, name: msg.sender.name, email: msg.sender.email, phone: msg.sender.phone_number }, action);
     const to = { sender_id: msg.sender.id, conv_id: convId };
     s.received.push({ body: msg, action, convId, matched: turn.matched, replies: turn.replies.length, at: nowMs() });
-    s.deliverer.send(turn.replies.map((r) => ({ body: renderReply(r, to), delayMs: r.delayMs })));
+    const turnNo = (s.turns.get(msg.sender.id) ?? 0) + 1;
+    s.turns.set(msg.sender.id, turnNo);
+    // The platform never says a turn is over; the simulator knows, and tells the run (in
+    // simulated mode a Then without a match then fails without waiting the reply timeout).
+    const onTurnDone = (): void => {
+      const done: TurnDone = { senderId: msg.sender.id, turn: turnNo, replies: turn.replies.length, at: nowMs() };
+      for (const fn of s.turnDoneListeners) fn(done);
+    };
+    s.deliverer.send(turn.replies.map((r) => ({ body: renderReply(r, to), delayMs: r.delayMs })), onTurnDone);
     return reply.code(200).send({ status: 'ok' });
   });
 }

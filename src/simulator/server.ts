@@ -12,10 +12,10 @@ import { DEMO_BOT_PATH, loadBotFile } from './bot-file.ts';
 import { Deliverer, type DeliveryRecord, type UndeliveredRecord, type Webhook } from './delivery.ts';
 import { BotEngine } from './engine.ts';
 import { checkOptions, type SimulatorOptions } from './options.ts';
-import { addBotUrl, addPartnerApi, type ReceivedRecord, type SimulatorState } from './routes.ts';
+import { addBotUrl, addPartnerApi, type ReceivedRecord, type SimulatorState, type TurnDone } from './routes.ts';
 
 export type { SimulatorOptions } from './options.ts';
-export type { ReceivedRecord } from './routes.ts';
+export type { ReceivedRecord, TurnDone } from './routes.ts';
 
 export interface Simulator {
   readonly botUrl: string;
@@ -38,6 +38,8 @@ export interface Simulator {
   conversationIdOf(senderId: string): number | undefined;
   /** Resolves when every scheduled delivery has completed. */
   idle(): Promise<void>;
+  /** Calls `fn` whenever every reply of a turn has been delivered; returns the unsubscribe. */
+  onTurnDone(fn: (done: TurnDone) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }),
     received: [],
     convIds: new Map(),
+    turns: new Map(),
+    turnDoneListeners: new Set(),
     nextConvId: randomInt(10_000, 90_000),
     webhook: null,
     botUrl: '',
@@ -106,6 +110,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     app,
     conversationIdOf: (senderId) => state.convIds.get(senderId),
     idle: () => deliverer.idle(),
+    onTurnDone(fn) {
+      state.turnDoneListeners.add(fn);
+      return () => void state.turnDoneListeners.delete(fn);
+    },
     close() {
       closing ??= (async () => {
         deliverer.close();

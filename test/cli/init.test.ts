@@ -95,4 +95,49 @@ describe('apichat-bdd init', () => {
     assert.equal(code, 2);
     assert.match(stderr.text, /init takes no arguments/);
   });
+
+  describe('VS Code files', () => {
+    const read = (dir: string, f: string): Record<string, unknown> => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
+
+    it('writes settings for the Cucumber extension (features, glue with the package\'s compiled steps, the unreadable parameter types, the bot-file schema) and recommends the extensions', async (t) => {
+      const dir = tempDir(t);
+      const r = await init(dir);
+      assert.match(r.stdout, /created  \.vscode\/settings\.json\n/);
+      assert.match(r.stdout, /created  \.vscode\/extensions\.json\n/);
+      const settings = read(dir, '.vscode/settings.json');
+      assert.deepEqual(settings['cucumber.features'], ['features/**/*.feature']);
+      assert.deepEqual(settings['cucumber.glue'], ['steps/**/*.{ts,mts,js,mjs}', 'node_modules/apichat-bdd/dist/steps/**/*.js']);
+      const types = settings['cucumber.parameterTypes'] as Array<{ name: string; regexp: string }>;
+      assert.deepEqual(types.map((p) => p.name), ['media', 'strings']);
+      assert.match('an image', new RegExp(`^(?:${types[0]!.regexp})$`));
+      assert.match('"Rooms", "Book" and \'Help\'', new RegExp(`^(?:${types[1]!.regexp})$`));
+      assert.deepEqual(settings['yaml.schemas'], { 'node_modules/apichat-bdd/dist/schema/bot-file.schema.json': 'bots/*.{yaml,yml}' });
+      assert.deepEqual(read(dir, '.vscode/extensions.json'), { recommendations: ['CucumberOpen.cucumber-official', 'redhat.vscode-yaml'] });
+    });
+
+    it('merges into existing files: the user\'s settings stay, only what is missing is added', async (t) => {
+      const dir = tempDir(t);
+      mkdirSync(join(dir, '.vscode'));
+      writeFileSync(join(dir, '.vscode/settings.json'), JSON.stringify({ 'editor.tabSize': 4, 'cucumber.glue': ['support/**/*.ts'], 'cucumber.parameterTypes': [{ name: 'strings', regexp: 'mine' }] }));
+      writeFileSync(join(dir, '.vscode/extensions.json'), JSON.stringify({ recommendations: ['esbenp.prettier-vscode', 'cucumberopen.cucumber-official'] }));
+      const r = await init(dir);
+      assert.match(r.stdout, /created  \.vscode\/settings\.json \(added cucumber\.features, cucumber\.glue \(\+2\), cucumber\.parameterTypes \(\+1\), yaml\.schemas\)/);
+      const settings = read(dir, '.vscode/settings.json');
+      assert.equal(settings['editor.tabSize'], 4);
+      assert.deepEqual(settings['cucumber.glue'], ['support/**/*.ts', 'steps/**/*.{ts,mts,js,mjs}', 'node_modules/apichat-bdd/dist/steps/**/*.js']);
+      assert.deepEqual(settings['cucumber.parameterTypes'], [{ name: 'strings', regexp: 'mine' }, { name: 'media', regexp: (settings['cucumber.parameterTypes'] as Array<{ regexp: string }>)[1]!.regexp }]);
+      assert.deepEqual(read(dir, '.vscode/extensions.json'), { recommendations: ['esbenp.prettier-vscode', 'cucumberopen.cucumber-official', 'redhat.vscode-yaml'] });
+    });
+
+    it('leaves a settings.json with comments as it is, saying in one line what to add', async (t) => {
+      const dir = tempDir(t);
+      mkdirSync(join(dir, '.vscode'));
+      const text = '{\n  // my settings\n  "editor.tabSize": 2,\n}\n';
+      writeFileSync(join(dir, '.vscode/settings.json'), text);
+      const r = await init(dir);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /skipped  \.vscode\/settings\.json \(not plain JSON \(comments or trailing commas\?\), left as it is: add cucumber\.features, cucumber\.glue, cucumber\.parameterTypes, yaml\.schemas by hand \(docs\/editor\.md\)\)\n/);
+      assert.equal(readFileSync(join(dir, '.vscode/settings.json'), 'utf8'), text);
+    });
+  });
 });

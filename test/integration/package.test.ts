@@ -32,7 +32,7 @@ function assertPassed(r: RunResult, scenarios: number): void {
 
 describe('the installed package', { concurrency: 1 }, () => {
   test('ships compiled JavaScript with types, the runtime files and the manual, and no tests, benchmarks, CI or screenshots', () => {
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/steps/junit-formatter.mjs', 'dist/steps/github-formatter.mjs', 'dist/bots/demo.yaml', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md', 'docs/reference.md', 'docs/writing-features.md']) {
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/steps/index.js', 'dist/steps/plugin.mjs', 'dist/steps/report-formatter.mjs', 'dist/steps/junit-formatter.mjs', 'dist/steps/github-formatter.mjs', 'dist/bots/demo.yaml', 'dist/schema/bot-file.schema.json', 'dist/src/report/assets/report.css', 'dist/src/report/assets/report.js', 'bin/apichat-bdd.js', 'package.json', 'README.md', 'docs/reference.md', 'docs/writing-features.md']) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     // README.md links to docs/*.md, so the manual's pages ship (the screenshot does not).

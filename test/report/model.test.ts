@@ -3,7 +3,7 @@
 // or base64), and the first failing step.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ReportBuilder, buildReport, toStatus, worstStatus, type Envelope } from '../../src/report/index.ts';
+import { ReportBuilder, buildReport, renderReportHtml, toStatus, worstStatus, type Envelope } from '../../src/report/index.ts';
 import { T0, TranscriptBuilder, msg, richTranscript, runEnvelopes } from './helpers.ts';
 
 const passing = (name: string, extra: Partial<Parameters<typeof runEnvelopes>[0][number]['scenarios'][number]> = {}) => ({
@@ -123,4 +123,31 @@ test('status helpers follow Cucumber: the worst step decides', () => {
   assert.equal(worstStatus(['passed', 'skipped', 'failed', 'undefined']), 'failed');
   assert.equal(worstStatus(['passed', 'undefined', 'pending']), 'undefined');
   assert.equal(worstStatus([]), 'passed');
+});
+
+test('an undefined step carries "did you mean" with the nearest built-in phrases, in the step list and the failure', () => {
+  const model = buildReport(
+    runEnvelopes([
+      {
+        uri: 'features/typo.feature',
+        name: 'Typo',
+        scenarios: [
+          {
+            name: 'stray word',
+            steps: [
+              { keyword: 'When', text: 'the user says "hi"', status: 'PASSED' },
+              { keyword: 'Then', text: 'the bot shows the buttons "Rooms", "Book"', status: 'UNDEFINED' },
+              { keyword: 'And', text: 'a step of my own nobody wrote', status: 'UNDEFINED' },
+            ],
+          },
+        ],
+      },
+    ]),
+  );
+  const s = model.features[0]!.scenarios[0]!;
+  assert.deepEqual(s.steps[1]!.didYouMean, ['did you mean: Then the bot shows buttons "Rooms", "Book"']);
+  assert.equal(s.steps[1]!.line, 5);
+  assert.equal(s.steps[2]!.didYouMean, undefined);
+  assert.deepEqual(s.failure, { step: 'Then the bot shows the buttons "Rooms", "Book"', status: 'undefined', message: 'Undefined step.\ndid you mean: Then the bot shows buttons "Rooms", "Book"' });
+  assert.match(renderReportHtml(model), /<span class="did-you-mean">did you mean: Then the bot shows buttons &(quot|#34);Rooms/);
 });

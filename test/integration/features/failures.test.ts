@@ -155,13 +155,23 @@ describe('must-fail fixtures', () => {
   test('the shared run: every fixture fails in its scenario, exit 1, no stack trace, no attachment lines', async () => {
     const run = await sharedRun();
     assert.equal(run.code, 1, `exit code${context(run)}`);
+    // One fixture is a typo (an undefined step), the rest fail.
     const n = SCENARIO_FIXTURES.length;
-    assert.match(run.stdout, new RegExp(`^${n} scenarios \\(${n} failed\\)$`, 'm'), `summary${context(run)}`);
+    assert.match(run.stdout, new RegExp(`^${n} scenarios \\(${n - 1} failed, 1 undefined\\)$`, 'm'), `summary${context(run)}`);
     assert.deepEqual(stackLines(run.output), [], `no stack trace${context(run)}`);
     assert.doesNotMatch(run.output, /Attachment \(/, `no attachment lines on the console${context(run)}`);
   });
 
   for (const [title, name, fragments] of FAILURES) test(title, async () => assertFailure(await fixture(name), fragments));
+
+  test('a typo in a step: Cucumber\'s snippet, then "did you mean" with the built-in phrase and the step\'s arguments', async () => {
+    const run = await sharedRun();
+    assert.ok(run.stdout.includes('Implement with the following snippet'), run.output);
+    assert.ok(
+      run.stderr.includes('apichat-bdd: undefined step test/fixtures/features/undefined-step.feature:7: Then the bot shows the buttons "Rooms", "Book", "Help", "Website"\n  did you mean: Then the bot shows buttons "Rooms", "Book", "Help", "Website"\n'),
+      run.output,
+    );
+  });
 
   // A Then that finds a reply of the expected kind which is not quite right prints the
   // difference against it (jest-diff lines), above the compact list of unclaimed replies.
