@@ -5,3 +5,6 @@ export * from './client.ts';
 export * from './cache.ts';
 export * from './faults.ts';
 export * from './models.ts';
+export * from './judge.ts';
+export * from './similarity.ts';
+export * from './language.ts';

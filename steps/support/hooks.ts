@@ -1,11 +1,12 @@
 // Scenario lifecycle: label claims with the running step, attach the transcript and the chat
 // picture to every scenario (failing or not), and keep user mistakes free of stack traces.
-import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/base/errors.ts';
 import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts';
 import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
+import { missingModels } from './ai-skip.ts';
 
 setWorldConstructor(ChatWorld);
 
@@ -48,6 +49,12 @@ setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) 
       throw e;
     }
   };
+});
+
+// @ai scenarios need a model: without the variables their phrases need, they are skipped, with
+// one line naming what to set (a default run stays green with no network).
+Before({ tags: '@ai' }, function ({ pickle }) {
+  return missingModels(pickle.steps.map((s) => s.text)) ? 'skipped' : undefined;
 });
 
 BeforeStep(function (this: ChatWorld, { pickleStep }) {
