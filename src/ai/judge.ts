@@ -61,7 +61,11 @@ export interface Verdict extends Usage {
   threshold?: number;
 }
 
-/** Asks the judge model (APICHAT_JUDGE_MODEL); the cache key is the mode, the criterion and the bot's exact words. */
+/**
+ * Asks the judge model (APICHAT_JUDGE_MODEL). The cache key is the mode, the criterion and the
+ * bot's exact words as a sorted list: the platform delivers one turn's replies in any order, so
+ * an identical rerun must find the verdict whatever order they arrived in this time.
+ */
 export async function judge(models: Models, mode: JudgeMode, criterion: string, answer: readonly string[]): Promise<Verdict> {
   const model = requireModel(models.config, 'APICHAT_JUDGE_MODEL');
   const r = await models.completeJson(VerdictSchema, judgeMessages(mode, criterion, answer), {
@@ -69,7 +73,7 @@ export async function judge(models: Models, mode: JudgeMode, criterion: string, 
     variable: 'APICHAT_JUDGE_MODEL',
     kind: `judge-${mode}`,
     promptVersion: JUDGE_PROMPT_VERSION,
-    cacheKeyParts: { criterion, answer },
+    cacheKeyParts: { criterion, answer: [...answer].sort() },
     schemaName: 'verdict',
   });
   const score = Math.min(1, Math.max(0, Number.isFinite(r.value.score) ? r.value.score : 0));
