@@ -8,6 +8,7 @@ import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.t
 type BotEvent = Extract<TranscriptEvent, { type: 'bot' }>;
 type UserEvent = Extract<TranscriptEvent, { type: 'user' }>;
 type CheckEvent = Extract<TranscriptEvent, { type: 'check' }>;
+type VerdictEvent = Extract<TranscriptEvent, { type: 'verdict' }>;
 
 export interface UserItem {
   type: 'user';
@@ -42,7 +43,15 @@ export interface CheckItem {
   /** The failure's diff against the nearest reply (src/conversation/diff.ts), when it has one. */
   diff?: { headline: string; lines: string[] };
 }
-export type ChatItem = UserItem | BotItem | CheckItem;
+/** A model's verdict for a step (judge or similarity), at its place in the chat. */
+export interface VerdictItem {
+  type: 'verdict';
+  turn: number;
+  at: number;
+  step: string;
+  verdict: VerdictEvent['verdict'];
+}
+export type ChatItem = UserItem | BotItem | CheckItem | VerdictItem;
 
 /**
  * For each user tap (index into events), the delivery and button it tapped: the newest
@@ -79,6 +88,7 @@ export function chatItems(t: TranscriptData): ChatItem[] {
   return t.events.map((e, i): ChatItem => {
     if (e.type === 'user') return userItem(e);
     if (e.type === 'bot') return botItem(e, since(e), tappedByEvent.get(i) ?? []);
+    if (e.type === 'verdict') return { type: 'verdict', turn: e.turn, at: e.at, step: e.step, verdict: e.verdict };
     const unclaimed = t.events
       .slice(0, i)
       .filter((b): b is BotEvent => b.type === 'bot' && b.turn === e.turn && !b.claimedBy && !b.message.private)
