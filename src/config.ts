@@ -75,7 +75,7 @@ export const MODES = { simulated: 'simulated', live: 'live', runner: 'runner' } 
 /** The listener's port in live mode and for `apichat-bdd listen` when APICHAT_LISTEN_PORT is not set. */
 export const DEFAULT_LISTEN_PORT = 8787;
 
-export const SECRET_VARIABLES = ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET'] as const;
+export const SECRET_VARIABLES = ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET', 'APICHAT_AI_API_KEY'] as const;
 
 export const VARIABLES = {
   APICHAT_BOT_URL: 'the bot URL of the API Chat channel (https://…/api/apichat/<code>)',
@@ -92,6 +92,15 @@ export const VARIABLES = {
   APICHAT_SETTLE_MS: 'how long the bot must be silent before the next user action is sent (default: learned during the run, starting at 200; the delivery spread simulated)',
   APICHAT_SIMULATOR_BOT: 'simulated mode: a bot file to play instead of the demo bot',
   APICHAT_REDIS_URL: 'Redis for runners on several machines (redis://[:password@]host:port[/db], rediss:// for TLS): `listen` publishes to it, a test run reads from it',
+  APICHAT_AI_URL: 'an OpenAI-compatible server for the AI phrases, e.g. http://localhost:11434/v1 (default: OpenAI)',
+  APICHAT_AI_API_KEY: 'the key of that server (default: OPENAI_API_KEY; a local server needs none)',
+  APICHAT_JUDGE_MODEL: 'the chat model the judge phrases use ("to the effect that", "the judge agrees"), e.g. gpt-4o-mini',
+  APICHAT_EMBEDDINGS_MODEL: 'the embeddings model of "replies something like", e.g. text-embedding-3-small',
+  APICHAT_USER_MODEL: 'the chat model that plays a simulated user (default: APICHAT_JUDGE_MODEL)',
+  APICHAT_USER_MAX_TURNS: 'how many turns a simulated user may take at most (default 8)',
+  APICHAT_SIMILARITY: 'the least cosine similarity "replies something like" accepts, 0 to 1 (default 0.8)',
+  APICHAT_AI_TIMEOUT_MS: 'the deadline of one model call, retries included (default 30000)',
+  APICHAT_AI_CACHE: '`off` turns off the cache of verdicts and embeddings in .apichat-bdd/ai-cache/ (default on)',
 } as const;
 export type Variable = keyof typeof VARIABLES;
 
@@ -102,7 +111,7 @@ export class ConfigError extends ApiChatError {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** Reads .env (if present) under the real environment, which wins. */
 export function readEnv(env: Env = process.env, envFile: string | false = resolve('.env')): Env {
@@ -125,12 +134,12 @@ export function envValue(env: Env, name: string): string | undefined {
 }
 
 /** A value quoted in an error message, with any secret's value masked (a key pasted into the wrong variable). */
-function shown(env: Env, v: string): string {
+export function shown(env: Env, v: string): string {
   return JSON.stringify(redact(v, SECRET_VARIABLES.map((n) => envValue(env, n))));
 }
 
 /** An optional http(s) URL variable; a malformed one is a ConfigError naming it. */
-function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
+export function optionalUrl(env: Env, name: Variable, example: string): string | undefined {
   const v = envValue(env, name);
   if (v === undefined) return undefined;
   if (!parseHttpUrl(v)) throw new ConfigError(name, `expected an http(s) URL such as ${example}, got ${shown(env, v)}`);
@@ -150,7 +159,7 @@ export function requireSecret(env: Env, name: Variable, why: string): string {
   return v;
 }
 
-function int(env: Env, name: Variable, min: number, max: number): number | undefined {
+export function int(env: Env, name: Variable, min: number, max: number): number | undefined {
   const v = envValue(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);

@@ -265,8 +265,8 @@ describe('loadConfig: secrets never appear in error messages', () => {
     }
   });
 
-  it('the secret variables are the three keys, each documented', () => {
-    assert.deepEqual([...SECRET_VARIABLES].sort(), ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET']);
+  it('the secret variables are the four keys, each documented', () => {
+    assert.deepEqual([...SECRET_VARIABLES].sort(), ['APICHAT_AI_API_KEY', 'APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET']);
     for (const v of SECRET_VARIABLES) assert.ok(VARIABLES[v].length > 0);
   });
 });

@@ -1,0 +1,100 @@
+// The one model client: the official `openai` SDK against any OpenAI-compatible server (OpenAI,
+// Azure's /openai/v1, Ollama, vLLM, LM Studio). Two calls, the wire contract of docs/ai.md:
+//   chat completions with temperature 0 and a json_schema response format;
+//   embeddings with a list of inputs.
+// Every fault becomes one ApiChatError line naming the variable to check (src/ai/faults.ts);
+// the key never appears in any output. 429 and 5xx are retried by the SDK (maxRetries 2, with
+// its backoff and Retry-After), all inside one deadline, APICHAT_AI_TIMEOUT_MS, so a step fails
+// with our message before Cucumber's step timeout.
+import OpenAI from 'openai';
+import type { AiConfig, ModelVariable } from './config.ts';
+import { modelFault } from './faults.ts';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A JSON schema for `response_format: { type: 'json_schema' }`. */
+export interface JsonSchemaFormat {
+  name: string;
+  schema: Record<string, unknown>;
+  /** OpenAI's strict mode: every property required, no others (default true). */
+  strict?: boolean;
+}
+
+export interface ModelCall {
+  model: string;
+  /** The variable that named the model, for an "unknown model" error. */
+  variable: ModelVariable;
+}
+
+export const MAX_RETRIES = 2;
+/** The URL the SDK uses when APICHAT_AI_URL is unset, given explicitly so that OPENAI_BASE_URL cannot redirect it unseen. */
+export const OPENAI_URL = 'https://api.openai.com/v1';
+
+export class ModelClient {
+  private readonly sdk: OpenAI;
+  /** Requests sent (one per call; the SDK's retries of a call are not counted again). */
+  calls = 0;
+
+  constructor(
+    readonly config: AiConfig,
+    options: { fetch?: typeof fetch } = {},
+  ) {
+    this.sdk = new OpenAI({
+      apiKey: config.apiKey,
+      baseURL: config.baseUrl ?? OPENAI_URL,
+      timeout: config.timeoutMs,
+      maxRetries: MAX_RETRIES,
+      organization: null,
+      project: null,
+      logLevel: 'off',
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  /** The model's content (a string meant to be JSON); parsing is the caller's. */
+  async chatJson(call: ModelCall, messages: ChatMessage[], format: JsonSchemaFormat): Promise<string> {
+    const res = await this.run(call, 'chat/completions', (signal) =>
+      this.sdk.chat.completions.create(
+        {
+          model: call.model,
+          temperature: 0,
+          messages,
+          response_format: { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: format.strict ?? true } },
+        },
+        { signal },
+      ),
+    );
+    const content = res.choices?.[0]?.message?.content;
+    return typeof content === 'string' ? content : JSON.stringify(res).slice(0, 400);
+  }
+
+  /** One vector per input, in input order. */
+  async embed(call: ModelCall, inputs: string[]): Promise<number[][]> {
+    const res = await this.run(call, 'embeddings', (signal) => this.sdk.embeddings.create({ model: call.model, input: inputs, encoding_format: 'float' }, { signal }));
+    const data = [...(res.data ?? [])].sort((a, b) => a.index - b.index);
+    const vectors = data.map((d) => d.embedding);
+    if (vectors.length !== inputs.length || vectors.some((v) => !Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number'))) {
+      throw modelFault.badOutput({ ...call, config: this.config }, 'embeddings', `expected ${inputs.length} embedding${inputs.length === 1 ? '' : 's'} of numbers, got ${JSON.stringify(res).slice(0, 200)}`);
+    }
+    return vectors;
+  }
+
+  /** A list of the server's models: `doctor`'s one cheap call (it needs no model to be right). */
+  async listModels(): Promise<string[]> {
+    const page = await this.run({ model: '', variable: 'APICHAT_JUDGE_MODEL' }, 'models', (signal) => this.sdk.models.list({ signal }));
+    return page.data.map((m) => m.id);
+  }
+
+  private async run<T>(call: ModelCall, endpoint: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.calls++;
+    const signal = AbortSignal.timeout(this.config.timeoutMs);
+    try {
+      return await send(signal);
+    } catch (e) {
+      throw modelFault.fromSdk(e, { ...call, endpoint, config: this.config });
+    }
+  }
+}

@@ -1,0 +1,7 @@
+// The AI layer (between conversation and client): model configuration, the one model client,
+// the on-disk cache, and what is built on them.
+export * from './config.ts';
+export * from './client.ts';
+export * from './cache.ts';
+export * from './faults.ts';
+export * from './models.ts';
