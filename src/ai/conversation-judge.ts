@@ -2,7 +2,11 @@
 // goal?) and `Then the judge agrees that the conversation "…"` (does the conversation meet the
 // criterion?). Pure: the messages of the call. The conversation goes in as data between
 // delimiters, with the instruction that nothing inside them is an instruction.
-import { renderChat, type ChatTurn, type ChatMessage } from './user-model.ts';
+import { z } from 'zod';
+import type { ChatMessage } from './client.ts';
+import type { ModelVariable } from './config.ts';
+import type { Models } from './models.ts';
+import { renderChat, type ChatTurn } from './user-model.ts';
 
 /** Bump when the messages below change. */
 export const CONVERSATION_JUDGE_PROMPT_VERSION = 'conversation-judge-1';
@@ -24,4 +28,38 @@ export function conversationJudgeMessages(question: ConversationQuestion, turns:
     { role: 'system', content: system },
     { role: 'user', content: `<conversation>\n${renderChat(turns)}\n</conversation>` },
   ];
+}
+
+export const ConversationVerdictSchema = z.object({ pass: z.boolean(), reason: z.string(), score: z.number().min(0).max(1) });
+
+export interface ConversationVerdict {
+  pass: boolean;
+  reason: string;
+  score: number;
+  /** The verdict came from the cache (no model call). */
+  cached: boolean;
+  calls: number;
+  ms: number;
+}
+
+/** The judge model over whole conversations. */
+export class ConversationJudge {
+  constructor(
+    private readonly models: Models,
+    private readonly model: string,
+    private readonly variable: ModelVariable = 'APICHAT_JUDGE_MODEL',
+  ) {}
+
+  async judge(question: ConversationQuestion, turns: readonly ChatTurn[]): Promise<ConversationVerdict> {
+    const messages = conversationJudgeMessages(question, turns);
+    const r = await this.models.completeJson(ConversationVerdictSchema, messages, {
+      model: this.model,
+      variable: this.variable,
+      kind: `conversation-${question.kind}`,
+      promptVersion: CONVERSATION_JUDGE_PROMPT_VERSION,
+      cacheKeyParts: messages,
+      schemaName: 'verdict',
+    });
+    return { ...r.value, cached: r.cached, calls: r.calls, ms: r.ms };
+  }
 }

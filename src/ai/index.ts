@@ -5,3 +5,6 @@ export * from './client.ts';
 export * from './cache.ts';
 export * from './faults.ts';
 export * from './models.ts';
+export * from './user-model.ts';
+export * from './simulated-user.ts';
+export * from './conversation-judge.ts';

@@ -6,6 +6,7 @@
 // so the same conversation gives the same request, and the cache can replay it.
 import { z } from 'zod';
 import { buttonsOf, isMedia, type BotMessage, type UserAction } from '../protocol/index.ts';
+import type { ChatMessage } from './client.ts';
 
 /** Bump when the messages below change: cached answers of another prompt are not reused. */
 export const USER_PROMPT_VERSION = 'user-1';
@@ -37,13 +38,18 @@ export interface UserTurnInput {
   miss?: { answer: string; problem: string };
 }
 
-export const UserDecisionSchema = z.looseObject({
-  action: z.enum(['say', 'tap', 'stop']),
-  text: z.string().nullish(),
-  title: z.string().nullish(),
-  card: z.string().nullish(),
-  reason: z.string().nullish(),
-});
+// Optional fields are nullish and the schema is sent with strict: false, so that a server which
+// leaves them out (the contract's "text"?) and one that sends null (OpenAI's structured output)
+// both fit; a say without text or a tap without a title is not an answer (never cached).
+export const UserDecisionSchema = z
+  .looseObject({
+    action: z.enum(['say', 'tap', 'stop']),
+    text: z.string().nullish(),
+    title: z.string().nullish(),
+    card: z.string().nullish(),
+    reason: z.string().nullish(),
+  })
+  .refine((j) => toDecision(j) !== null, { message: 'a say needs a text, a tap needs a title' });
 export type UserDecisionJson = z.infer<typeof UserDecisionSchema>;
 
 /** The answer, checked: a say has text, a tap has a title. */
@@ -52,22 +58,8 @@ export type UserDecision =
   | { action: 'tap'; title: string; card?: string; reason?: string }
   | { action: 'stop'; reason?: string };
 
-/** The response_format json_schema (every field listed, optional ones nullable, so strict servers accept it). */
-export const USER_DECISION_JSON_SCHEMA = {
-  type: 'object',
-  properties: {
-    action: { type: 'string', enum: ['say', 'tap', 'stop'] },
-    text: { type: ['string', 'null'], description: 'what you type (action say)' },
-    title: { type: ['string', 'null'], description: 'the title of the button you tap (action tap)' },
-    card: { type: ['string', 'null'], description: 'the title of the carousel card the button is on (action tap), else null' },
-    reason: { type: ['string', 'null'], description: 'why, in a few words (always for stop)' },
-  },
-  required: ['action', 'text', 'title', 'card', 'reason'],
-  additionalProperties: false,
-} as const;
-
 /** Null when the answer lacks what its action needs (the caller reports the content). */
-export function toDecision(j: UserDecisionJson): UserDecision | null {
+export function toDecision(j: { action: 'say' | 'tap' | 'stop'; text?: string | null; title?: string | null; card?: string | null; reason?: string | null }): UserDecision | null {
   const reason = j.reason?.trim() ? { reason: j.reason.trim() } : {};
   if (j.action === 'stop') return { action: 'stop', ...reason };
   if (j.action === 'say') return j.text?.trim() ? { action: 'say', text: j.text.trim(), ...reason } : null;
@@ -114,12 +106,26 @@ function renderUserAction(a: NonNullable<ChatTurn['user']>): string {
   return `sent ${a.kind === 'image' || a.kind === 'audio' ? 'an' : 'a'} ${a.kind} ${defuse(a.url)}`;
 }
 
+/** Texts first, then media, then messages with buttons or cards (what a user reads, then acts on). */
+const RANK: Record<string, number> = { text: 0, image: 1, audio: 1, video: 1, file: 1, unknown: 1, buttons: 2, carousel: 2 };
+
+/**
+ * A turn's replies in a fixed order. Replies of one turn travel concurrently and may arrive in
+ * any order (claiming ignores order too); shown in arrival order, the same conversation would
+ * make another request, and a rerun would miss the cache.
+ */
+export function inFixedOrder(replies: readonly BotMessage[]): BotMessage[] {
+  const keyed = replies.map((m) => ({ m, rank: RANK[m.kind] ?? 1, text: renderBotMessage(m) }));
+  keyed.sort((a, b) => a.rank - b.rank || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  return keyed.map((k) => k.m);
+}
+
 /** The conversation so far, one line per action or reply (continuation lines indented). */
 export function renderChat(turns: readonly ChatTurn[]): string {
   const lines: string[] = [];
   for (const t of turns) {
     if (t.user) lines.push(`you: ${renderUserAction(t.user)}`);
-    for (const m of t.bot) if (!m.private) lines.push(`bot: ${renderBotMessage(m).replace(/\n/g, '\n     ')}`);
+    for (const m of inFixedOrder(t.bot.filter((x) => !x.private))) lines.push(`bot: ${renderBotMessage(m).replace(/\n/g, '\n     ')}`);
   }
   return lines.length ? lines.join('\n') : '(nothing yet: you speak first)';
 }
@@ -128,10 +134,6 @@ function renderProfile(p: UserProfile): string {
   return [`name: ${p.name}`, `email: ${p.email || '(none)'}`, `phone: ${p.phone || '(none)'}`].join('\n');
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
 
 /** The messages of one user-model call. Everything in them is what the cache key is made of. */
 export function userTurnMessages(input: UserTurnInput): ChatMessage[] {

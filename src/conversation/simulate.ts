@@ -142,7 +142,10 @@ export function lastTurnLines(t: TranscriptData, n = 3): string[] {
   const lines: string[] = [];
   for (const e of t.events) {
     if (e.turn < from) continue;
-    if (e.type === 'user') lines.push(`    turn ${e.turn}  user ${describeAction(e.action)}${e.simulated ? ' (simulated)' : ''}`);
+    if (e.type === 'user') {
+      const card = e.simulated?.card === undefined ? '' : ` on card ${q(e.simulated.card)}`;
+      lines.push(`    turn ${e.turn}  user ${describeAction(e.action)}${card}${e.simulated ? ' (simulated)' : ''}`);
+    }
     else if (e.type === 'bot' && !e.message.private) lines.push(`            bot  ${renderCompact(e.message)}`);
   }
   return lines.length ? lines : ['    (no turn yet)'];

@@ -1,11 +1,12 @@
 // Scenario lifecycle: label claims with the running step, attach the transcript and the chat
 // picture to every scenario (failing or not), and keep user mistakes free of stack traces.
-import { After, AfterAll, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeStep, AfterStep, Status, setDefaultTimeout, setDefinitionFunctionWrapper, setWorldConstructor } from '@cucumber/cucumber';
 import { isApiChatError } from '../../src/base/errors.ts';
 import { longestStepMs, renderTranscript } from '../../src/conversation/index.ts';
 import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
+import { anyModel, sharedModels } from '../../src/ai/index.ts';
 
 setWorldConstructor(ChatWorld);
 
@@ -48,6 +49,21 @@ setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) 
       throw e;
     }
   };
+});
+
+Before(function (this: ChatWorld, { pickle }) {
+  this.scenario = { uri: pickle.uri, name: pickle.name };
+});
+
+// @ai scenarios need a model; with none configured they are skipped, and the run says why once.
+let aiSkipSaid = false;
+Before({ tags: '@ai' }, function (this: ChatWorld) {
+  if (anyModel(sharedModels().config)) return undefined;
+  if (!aiSkipSaid) {
+    aiSkipSaid = true;
+    process.stderr.write('apichat-bdd: @ai scenarios skipped: no model is configured; set APICHAT_JUDGE_MODEL (and APICHAT_AI_URL for a local server) to run them, see docs/ai.md\n');
+  }
+  return 'skipped';
 });
 
 BeforeStep(function (this: ChatWorld, { pickleStep }) {
