@@ -100,7 +100,7 @@ export const VARIABLES = {
   APICHAT_USER_MAX_TURNS: 'how many turns a simulated user may take at most (default 8)',
   APICHAT_SIMILARITY: 'the least cosine similarity "replies something like" accepts, 0 to 1 (default 0.8)',
   APICHAT_AI_TIMEOUT_MS: 'the deadline of one model call, retries included (default 30000)',
-  APICHAT_AI_CACHE: '`off` turns off the cache of verdicts and embeddings in .apichat-bdd/ai-cache/ (default on)',
+  APICHAT_AI_CACHE: '`off` turns off the cache of verdicts and embeddings (default: on, in .apichat-bdd/ai-cache/; a path puts it there)',
 } as const;
 export type Variable = keyof typeof VARIABLES;
 

@@ -46,6 +46,21 @@ Then('{bot} replies/reply containing {string}', async function (this: ChatWorld,
 Then('{bot} replies/reply matching {regex}', async function (this: ChatWorld, _b: string, regex: RegExp) {
   await this.expect({ kind: 'text', mode: 'regex', value: String(regex), regex });
 });
+Then('{bot} replies/reply one of {strings}', async function (this: ChatWorld, _b: string, texts: string[]) {
+  await this.expect({ kind: 'one-of', values: texts.map((t) => this.s(t)) });
+});
+Then('{bot} replies/reply in {language}', async function (this: ChatWorld, _b: string, language: string) {
+  await this.expect({ kind: 'language', language });
+});
+Then('{bot} replies/reply something like {string}', async function (this: ChatWorld, _b: string, text: string) {
+  await this.expect({ kind: 'similar', text: this.s(text) });
+});
+Then('{bot} replies/reply to the effect that {string}', async function (this: ChatWorld, _b: string, statement: string) {
+  await this.expect({ kind: 'effect', statement: this.s(statement) });
+});
+Then('the judge agrees that {bot}\'s reply {string}', async function (this: ChatWorld, _b: string, criterion: string) {
+  await this.expect({ kind: 'judge', criterion: this.s(criterion) });
+});
 Then('{bot} shows/show buttons {strings}', async function (this: ChatWorld, _b: string, titles: string[]) {
   await this.expect({ kind: 'buttons', titles: titles.map((t) => this.s(t)) });
 });

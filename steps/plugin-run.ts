@@ -6,6 +6,7 @@ import { isApiChatError } from '../src/base/errors.ts';
 import { processState } from '../src/run/process-state.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
 import { ReportBuilder, formatCoverageLine, type Envelope } from '../src/report/index.ts';
+import { modelUsage } from '../src/conversation/transcript.ts';
 
 export const RUN_ENV = 'APICHAT_RUN';
 
@@ -74,11 +75,14 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   delete processState().reportPath; // set again by this run's formatter, if configured
   ctx.on?.('message', (envelope) => report.add(envelope));
   const sayCoverage = (): void => {
-    const { coverage } = report.build();
+    const { coverage, features } = report.build();
     if (coverage.conversations === 0) return;
     const path = processState().reportPath;
     const where = path !== undefined && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
-    say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}`);
+    // The AI phrases' cost: model calls made and verdicts or embeddings taken from the cache.
+    const usage = modelUsage(features.flatMap((f) => f.scenarios.flatMap((s) => s.transcripts)));
+    const ai = usage.verdicts > 0 ? `; model calls: ${usage.calls}, cache hits: ${usage.hits}` : '';
+    say(`apichat-bdd: ${formatCoverageLine(coverage)}${where}${ai}`);
   };
 
   return async () => {

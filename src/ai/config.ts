@@ -55,7 +55,7 @@ export function loadAiConfig(env: Env = readEnv(), cwd = process.cwd()): AiConfi
     userMaxTurns: int(env, 'APICHAT_USER_MAX_TURNS', 1, 100) ?? DEFAULT_USER_MAX_TURNS,
     similarity: fraction(env, 'APICHAT_SIMILARITY') ?? DEFAULT_SIMILARITY,
     timeoutMs: int(env, 'APICHAT_AI_TIMEOUT_MS', 1, 600_000) ?? DEFAULT_AI_TIMEOUT_MS,
-    cacheDir: cacheOn(env) ? resolve(cwd, AI_CACHE_DIR) : undefined,
+    cacheDir: cacheDir(env, cwd),
   };
 }
 
@@ -67,11 +67,13 @@ function fraction(env: Env, name: Variable): number | undefined {
   return n;
 }
 
-function cacheOn(env: Env): boolean {
+/** on (default) = .apichat-bdd/ai-cache; off = none; a path = that directory (e.g. one CI keeps between runs). */
+function cacheDir(env: Env, cwd: string): string | undefined {
   const v = envValue(env, 'APICHAT_AI_CACHE');
-  if (v === undefined || ON.has(v.toLowerCase())) return true;
-  if (OFF.has(v.toLowerCase())) return false;
-  throw new ConfigError('APICHAT_AI_CACHE', `expected on or off, got ${shown(env, v)}`);
+  if (v === undefined || ON.has(v.toLowerCase())) return resolve(cwd, AI_CACHE_DIR);
+  if (OFF.has(v.toLowerCase())) return undefined;
+  if (!/[/\\]/.test(v)) throw new ConfigError('APICHAT_AI_CACHE', `expected on, off or a directory path such as ./ai-cache, got ${shown(env, v)}`);
+  return resolve(cwd, v);
 }
 
 /** Is any model configured (for doctor and for the @ai examples)? */

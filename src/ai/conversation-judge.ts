@@ -39,7 +39,9 @@ export interface ConversationVerdict {
   /** The verdict came from the cache (no model call). */
   cached: boolean;
   calls: number;
+  hits: number;
   ms: number;
+  model: string;
 }
 
 /** The judge model over whole conversations. */
@@ -60,6 +62,6 @@ export class ConversationJudge {
       cacheKeyParts: messages,
       schemaName: 'verdict',
     });
-    return { ...r.value, cached: r.cached, calls: r.calls, ms: r.ms };
+    return { ...r.value, cached: r.cached, calls: r.calls, hits: r.hits, ms: r.ms, model: this.model };
   }
 }

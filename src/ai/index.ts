@@ -8,3 +8,6 @@ export * from './models.ts';
 export * from './user-model.ts';
 export * from './simulated-user.ts';
 export * from './conversation-judge.ts';
+export * from './judge.ts';
+export * from './similarity.ts';
+export * from './language.ts';

@@ -68,7 +68,6 @@ export const ERROR_CODES = {
   APICHAT_TURN_LIMIT: ['scenario', '"chats with the bot for up to N turns" got N below 1', 'write at least 1 turn, or leave the part out for APICHAT_USER_MAX_TURNS'],
   APICHAT_NO_SIMULATION: ['scenario', '`the user\'s goal is met` ran in a scenario without a simulated user', 'put `When a user who wants to "…" chats with the bot` before it'],
   APICHAT_GOAL_NOT_MET: ['scenario', 'the judge found the simulated user\'s goal not reached', 'read the judge\'s reason and the last turns in the message; fix the bot or the goal'],
-  APICHAT_CONVERSATION_JUDGED: ['scenario', 'the judge found the whole conversation does not meet the criterion', 'read the judge\'s reason and the last turns in the message'],
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,8 @@
 //   5. the bot URL accepts the flow key: a real text message "apichat-bdd doctor" is sent from a
 //      throwaway bot user (the bot sees it)
 //   6. the bot's reply comes back through the webhook (informational: a bot may not answer)
+//   7. each configured model (APICHAT_JUDGE_MODEL, APICHAT_EMBEDDINGS_MODEL) answers one call
+//      (also in simulated mode: the AI phrases work against the simulator too)
 // Exit code 0 when every check passed, 1 when one failed, 2 when the configuration is missing or wrong.
 // Each check is one function (doctor-checks.ts, doctor-delivery.ts); this file runs them in order.
 import { loadConfig, type LiveConfig } from '../config.ts';
@@ -17,6 +19,7 @@ import { isApiChatError } from '../base/errors.ts';
 import { MemoryStore } from '../inbox/index.ts';
 import { Checklist, checkBot, checkPartner, checkReply, checkWebhook, hostOf } from './doctor-checks.ts';
 import { bindDoctorListener, checkDelivery } from './doctor-delivery.ts';
+import { checkModels } from './doctor-ai.ts';
 import { EXIT, type CliContext } from './context.ts';
 
 export { DOCTOR_WAIT_MS } from './doctor-checks.ts';
@@ -24,7 +27,10 @@ export { DOCTOR_WAIT_MS } from './doctor-checks.ts';
 export async function doctorCommand(ctx: CliContext): Promise<number> {
   const list = new Checklist(ctx.stdout);
   const config = checkConfig(ctx, list);
-  if (!config) return EXIT.USAGE;
+  if (!config) {
+    await checkModels(ctx.env, list);
+    return EXIT.USAGE;
+  }
   const info = await checkPartner(config, list);
   const webhookOk = checkWebhook(config, info, list);
   const store = new MemoryStore();
@@ -36,6 +42,7 @@ export async function doctorCommand(ctx: CliContext): Promise<number> {
   } finally {
     await bound.listener?.close();
   }
+  await checkModels(ctx.env, list);
   return list.failed ? EXIT.FAILURE : EXIT.OK;
 }
 

@@ -1,14 +1,15 @@
 // One bot user talking to the bot: actions (say, tap, send media), turn bookkeeping, waiting
 // assertions and the transcript. Every wait is resolved by an arriving reply or by one timer.
-import { buildIncoming, nowMs, renderCompact, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
+import { judge, loadLanguageDetector, languageCode, requireModel, sharedModels, similarity, type Models, type Similarity, type Verdict } from '../ai/index.ts';
+import { buildIncoming, nowMs, renderCompact, textOf, type AttachmentKind, type BotMessage, type Button, type Incoming, type UserAction } from '../protocol/index.ts';
 import type { ConversationFeed, Inbox } from '../inbox/index.ts';
 import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
-import { actualDetails, captures, describeExpectation, hasStructureFor, isNote, isStructural, matches, type Expectation } from './expectations.ts';
-import { describeAction, type SimulatedMark, type SimulationEvent, type TranscriptData, type TranscriptEvent } from './transcript.ts';
+import { actualDetails, captures, describeExpectation, hasStructureFor, isModelExpectation, isNote, isStructural, matches, type Expectation, type ModelExpectation } from './expectations.ts';
+import { describeAction, type SimulatedMark, type SimulationEvent, type TranscriptData, type TranscriptEvent, type VerdictRecord } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
 export interface BotSender {
@@ -27,6 +28,20 @@ export interface ConversationOptions {
   timing: Timing;
   /** The run's timing model, shared by its conversations; default: one of this conversation's own. */
   model?: TimingModel;
+  /** The models of the AI phrases; default: the process's, from the AI variables (read on first use). */
+  models?: () => Models;
+}
+
+/** What `expect` found: the claimed message, named groups of a regex, and a model's verdict. */
+export interface ExpectResult {
+  message: BotMessage;
+  captured: Record<string, string>;
+  /** Set for the phrases a model decides (judge, similarity). */
+  verdict?: Verdict;
+}
+
+function isSimilarity(v: Verdict): v is Similarity {
+  return 'scores' in v;
 }
 
 interface Received {
@@ -259,7 +274,12 @@ export class Conversation {
    * Claims the first unclaimed reply of this turn that meets the expectation, waiting for it.
    * Buttons/carousel expectations first look at the message the previous step claimed.
    */
-  async expect(e: Expectation, step: string): Promise<{ message: BotMessage; captured: Record<string, string> }> {
+  async expect(e: Expectation, step: string): Promise<ExpectResult> {
+    if (isModelExpectation(e)) return this.expectByModel(e, step);
+    if (e.kind === 'language') {
+      await loadLanguageDetector();
+      languageCode(e.language); // an unknown language name fails now, not after the reply timeout
+    }
     const previous = this.lastClaimed;
     // "shows buttons …" then "replies 'text'" reads as one message too, when its text matches.
     if (!isStructural(e) && previous?.byStructural && matches(e, previous.message)) {
@@ -303,6 +323,72 @@ export class Conversation {
         diff: nearestDiff(e, this.received.filter((r) => r.turn === this.turn && !r.event.claimedBy).map((r) => r.message)),
       }),
     );
+  }
+
+  /**
+   * The phrases a model decides. They look at the turn's answer: its unclaimed text replies
+   * (texts of text, button and carousel messages) in arrival order, once the turn has settled
+   * (a first reply within the reply timeout, then the quiet window without another). A judge
+   * that passes claims them all; a similarity that passes claims the most similar reply.
+   */
+  private async expectByModel(e: ModelExpectation, step: string): Promise<ExpectResult> {
+    const models = this.o.models?.() ?? sharedModels();
+    requireModel(models.config, e.kind === 'similar' ? 'APICHAT_EMBEDDINGS_MODEL' : 'APICHAT_JUDGE_MODEL'); // one line, before any wait or request
+    const started = nowMs();
+    const answer = await this.settledAnswer(started + this.o.timing.replyTimeoutMs);
+    if (answer.length === 0) throw await this.timeoutFailure(e, nowMs() - started);
+    const texts = answer.map((r) => textOf(r.message) ?? '');
+    const verdict: Verdict | Similarity =
+      e.kind === 'similar' ? await similarity(models, e.text, texts, e.threshold) : await judge(models, e.kind === 'effect' ? 'effect' : 'criterion', e.kind === 'effect' ? e.statement : e.criterion, texts);
+    this.recordVerdict(step, verdict);
+    if (verdict.pass) {
+      const claimed = isSimilarity(verdict) ? [answer[verdict.best]!] : answer;
+      for (const r of claimed) r.event.claimedBy = step;
+      this.lastClaimed = { ...claimed.at(-1)!, byStructural: false };
+      return { message: claimed[0]!.message, captured: {}, verdict };
+    }
+    throw new ConversationError(e.kind === 'similar' ? 'APICHAT_NOT_SIMILAR' : 'APICHAT_JUDGE_DISAGREES', formatFailure(this.verdictHeadline(e, verdict), {
+      ...(await this.failureContext(describeExpectation(e.kind === 'similar' ? { ...e, threshold: verdict.threshold } : e))),
+      waitedMs: nowMs() - started,
+      notes: [...this.verdictNotes(e, verdict, texts), ...this.lateNotes()],
+    }));
+  }
+
+  private verdictHeadline(e: ModelExpectation, v: Verdict | Similarity): string {
+    if (isSimilarity(v)) return `No reply is similar enough: the best scores ${v.score.toFixed(3)}, below the threshold ${v.threshold}.`;
+    return `The judge disagrees: ${v.reason}`;
+  }
+
+  private verdictNotes(e: ModelExpectation, v: Verdict | Similarity, texts: string[]): string[] {
+    const how = `${v.model}, ${v.cached ? 'cached verdict' : `${v.calls} model call${v.calls === 1 ? '' : 's'}`}, ${Math.round(v.ms)} ms`;
+    if (isSimilarity(v)) {
+      return [
+        `most similar reply: ${JSON.stringify(texts[v.best] ?? '')} (score ${v.score.toFixed(3)}; threshold ${v.threshold}${e.kind === 'similar' && e.threshold === undefined ? ', APICHAT_SIMILARITY' : ''})`,
+        ...texts.flatMap((t, i) => (i === v.best ? [] : [`also compared: ${JSON.stringify(t)} (score ${(v.scores[i] ?? 0).toFixed(3)})`])),
+        `embeddings: ${how}`,
+      ];
+    }
+    const criterion = e.kind === 'effect' ? `statement: ${JSON.stringify(e.statement)}` : e.kind === 'judge' ? `criterion: the bot's reply ${JSON.stringify(e.criterion)}` : '';
+    return [criterion, `the bot's answer: ${texts.map((t) => JSON.stringify(t)).join(' / ')}`, `judge's reason: ${v.reason} (score ${v.score.toFixed(2)}; ${how})`];
+  }
+
+  /** The unclaimed text replies of this turn once it has settled; [] when none came within the deadline. */
+  private async settledAnswer(deadline: number): Promise<Received[]> {
+    const texts = (): Received[] => this.unclaimed().filter((r) => textOf(r.message) !== null);
+    if (!(await this.waitFor(() => texts()[0], () => deadline))) return [];
+    for (;;) {
+      if (this.feedError) throw this.feedError;
+      const last = this.received.filter((r) => r.turn === this.turn).at(-1);
+      const left = (last?.localAt ?? 0) + this.model.quietWindowMs(true) - nowMs();
+      if (left <= 0) return texts();
+      await this.nextArrival(left);
+    }
+  }
+
+  /** Puts a model's verdict beside its step (the report shows it; the run's last line counts its calls). */
+  recordVerdict(step: string, v: Omit<Verdict, 'threshold'> & { threshold?: number }): void {
+    const verdict: VerdictRecord = { kind: v.kind, pass: v.pass, reason: v.reason, score: v.score, model: v.model, cached: v.cached, ms: Math.round(v.ms), calls: v.calls, hits: v.hits, ...(v.threshold !== undefined ? { threshold: v.threshold } : {}) };
+    this.transcript.events.push({ type: 'verdict', turn: this.turn, at: nowMs(), step, verdict });
   }
 
   /** No unclaimed reply in this turn now, nor within the quiet window. */

@@ -1,6 +1,7 @@
 // What a Then step expects of one reply: a predicate plus a description for failures.
 // Pure functions over BotMessage, unit-tested without Gherkin.
 import { ApiChatError } from '../base/errors.ts';
+import { detectLanguage, languageCode } from '../ai/language.ts';
 import { buttonsOf, isMedia, textOf, type AttachmentKind, type BotMessage, type Card } from '../protocol/index.ts';
 
 export interface CardRow {
@@ -22,7 +23,24 @@ export type Expectation =
   /** A button (of a button template or a carousel card) with this title that opens this URL. */
   | { kind: 'link'; title: string; url: string }
   /** A `private: true` agent note of this turn (notes are never replies). */
-  | { kind: 'note'; mode: 'exact' | 'containing'; value: string };
+  | { kind: 'note'; mode: 'exact' | 'containing'; value: string }
+  /** A reply whose text is exactly one of these (a bot that words its answer several ways). */
+  | { kind: 'one-of'; values: string[] }
+  /** A reply in this language, named in English ("Spanish"), detected offline. */
+  | { kind: 'language'; language: string }
+  /** A reply whose embedding's cosine similarity to this text is at least the threshold (default APICHAT_SIMILARITY). */
+  | { kind: 'similar'; text: string; threshold?: number }
+  /** The turn's answer (its unclaimed texts), judged by a model: it conveys the statement. */
+  | { kind: 'effect'; statement: string }
+  /** The turn's answer, judged by a model: it meets the criterion ("offers to help with anything else"). */
+  | { kind: 'judge'; criterion: string };
+
+/** Expectations a model decides over the turn's settled answer (never tested reply by reply). */
+export type ModelExpectation = Extract<Expectation, { kind: 'similar' | 'effect' | 'judge' }>;
+
+export function isModelExpectation(e: Expectation): e is ModelExpectation {
+  return e.kind === 'similar' || e.kind === 'effect' || e.kind === 'judge';
+}
 
 /** Expectations about a message's buttons or cards, which first look at the message the previous step claimed. */
 export function isStructural(e: Expectation): boolean {
@@ -64,6 +82,16 @@ export function describeExpectation(e: Expectation): string {
       return `a link button ${q(e.title)} to ${q(e.url)}`;
     case 'note':
       return `a private note ${e.mode === 'exact' ? 'with the text' : 'containing'} ${q(e.value)}`;
+    case 'one-of':
+      return `a reply with one of the texts ${list(e.values)}`;
+    case 'language':
+      return `a reply in ${e.language}`;
+    case 'similar':
+      return `a reply similar to ${q(e.text)} (cosine similarity of embeddings${e.threshold !== undefined ? ` at least ${e.threshold}` : ''})`;
+    case 'effect':
+      return `an answer to the effect that ${q(e.statement)} (judged by a model)`;
+    case 'judge':
+      return `an answer that ${e.criterion} (judged by a model)`;
   }
 }
 
@@ -121,6 +149,18 @@ export function matches(e: Expectation, m: BotMessage): boolean {
       return isMedia(m) && m.kind === e.media && (e.urlPart === undefined || m.url.includes(e.urlPart));
     case 'link':
       return buttonsOf(m).some(({ button }) => button.title === e.title && button.url === e.url);
+    case 'one-of': {
+      const text = textOf(m)?.trim();
+      return text !== undefined && e.values.some((v) => v.trim() === text);
+    }
+    case 'language': {
+      const text = textOf(m);
+      return text !== null && text.trim() !== '' && detectLanguage(text).code === languageCode(e.language);
+    }
+    case 'similar':
+    case 'effect':
+    case 'judge':
+      return false; // decided by a model over the settled turn (Conversation.expectByModel)
   }
 }
 
@@ -137,6 +177,14 @@ export function actualDetails(e: Expectation, messages: readonly BotMessage[]): 
   if (e.kind === 'carousel' && e.rows?.some((r) => r.image !== undefined || r.url !== undefined)) {
     const cards = messages.flatMap((m) => (m.kind === 'carousel' && !m.private ? m.cards : []));
     return cards.map((c) => `card ${q(c.title)}: image ${shown(c.image_url)}, url ${shown(c.item_url)}`);
+  }
+  if (e.kind === 'language') {
+    const texts = messages.filter((m) => !m.private).flatMap((m) => textOf(m) ?? []);
+    if (texts.length === 0) return ['no text reply in this turn'];
+    return texts.map((t) => {
+      const d = detectLanguage(t);
+      return `${q(t)} is ${d.code === '' ? 'in no language the detector recognises' : `${d.name} (confidence ${d.confidence.toFixed(2)}${d.reliable ? '' : ', unreliable: short text'})`}`;
+    });
   }
   if (e.kind === 'note') {
     const notes = messages.filter((m) => m.private);

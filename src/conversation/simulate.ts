@@ -12,6 +12,8 @@ import { describeAction, describeEnd, type SimulationEnd, type SimulationEvent, 
 /** Decides the simulated user's next action (the model, or a test's script). */
 export interface UserPlayer {
   decide(input: UserTurnInput): Promise<{ decision: UserDecision; cached: boolean }>;
+  /** Model requests and cache hits so far (a model player keeps them; the report and the run's last line count them). */
+  readonly usage?: { calls: number; hits: number };
 }
 
 export interface SimulationOptions {
@@ -91,7 +93,7 @@ export async function simulateUser(c: Conversation, o: SimulationOptions): Promi
   const firstTurn = c.currentTurn;
   c.recordSimulation({ phase: 'start', goal, maxTurns });
   let actions = 0;
-  const finish = (end: SimulationEnd): SimulationEvent => c.recordSimulation({ phase: 'end', goal, maxTurns, turns: actions, end });
+  const finish = (end: SimulationEnd): SimulationEvent => c.recordSimulation({ phase: 'end', goal, maxTurns, turns: actions, end, ...(player.usage ? { usage: { ...player.usage } } : {}) });
   const where = (): string => `simulated user with the goal ${q(goal)}, turn ${actions + 1} of up to ${maxTurns}`;
   try {
     // An earlier written step may have just acted: the model sees its answer once it is over.

@@ -8,7 +8,25 @@ export type TranscriptEvent =
   | { type: 'user'; turn: number; at: number; action: UserAction; simulated?: SimulatedMark }
   | { type: 'bot'; turn: number; at: number; index: number; message: BotMessage; claimedBy?: string }
   | { type: 'check'; turn: number; at: number; step: string; ok: boolean; error?: string }
+  /** What a model decided for a step (judge or similarity), with what it cost. */
+  | { type: 'verdict'; turn: number; at: number; step: string; verdict: VerdictRecord }
   | SimulationEvent;
+
+/** A model's verdict as the transcript keeps it (the report and the run's last line read it). */
+export interface VerdictRecord {
+  kind: 'judge' | 'similar';
+  pass: boolean;
+  reason: string;
+  score: number;
+  model: string;
+  cached: boolean;
+  ms: number;
+  /** Model requests made (0 when every answer came from the cache). */
+  calls: number;
+  /** Answers taken from the cache. */
+  hits: number;
+  threshold?: number;
+}
 
 /** A user action a simulated user (a model) chose: the card of a tapped carousel button, and the model's reason. */
 export interface SimulatedMark {
@@ -46,6 +64,8 @@ export interface SimulationEvent {
   verdict?: GoalVerdict;
   /** Where the conversation was written as a scripted scenario (relative to the report directory, and as written). */
   feature?: { href: string; path: string };
+  /** The user model's requests and cache hits over the simulation (end only). */
+  usage?: { calls: number; hits: number };
 }
 
 export interface TranscriptData {
@@ -65,6 +85,12 @@ const TranscriptEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('bot'), ...at, index: z.number(), message: z.looseObject({ kind: z.string() }), claimedBy: z.string().optional() }),
   z.looseObject({ type: z.literal('check'), ...at, step: z.string(), ok: z.boolean(), error: z.string().optional() }),
   z.looseObject({ type: z.literal('simulation'), ...at, phase: z.enum(['start', 'end']), goal: z.string(), maxTurns: z.number() }),
+  z.looseObject({
+    type: z.literal('verdict'),
+    ...at,
+    step: z.string(),
+    verdict: z.looseObject({ kind: z.enum(['judge', 'similar']), pass: z.boolean(), reason: z.string(), score: z.number(), model: z.string(), cached: z.boolean(), ms: z.number(), calls: z.number(), hits: z.number(), threshold: z.number().optional() }),
+  }),
 ]);
 export const TranscriptSchema = z.looseObject({
   senderId: z.string(),
@@ -120,9 +146,38 @@ export function renderTranscript(t: TranscriptData): string {
     } else if (e.type === 'bot') {
       const claim = e.claimedBy ? `  ✓ ${e.claimedBy}` : '';
       lines.push(`        bot  ${renderCompact(e.message)}  (${rel})${claim}`);
+    } else if (e.type === 'verdict') {
+      lines.push(`        ${describeVerdict(e.verdict)}  [${e.step}]`);
     } else if (!e.ok) {
       lines.push(`        ✗ ${e.step}: ${(e.error ?? '').split('\n')[0]}`);
     }
   }
   return lines.join('\n');
+}
+
+/** "⚖ pass 0.92 (judge gpt-4o-mini, cached, 3 ms): the answer gives the check-in time" */
+export function describeVerdict(v: VerdictRecord): string {
+  const how = [`${v.kind === 'judge' ? 'judge' : 'embeddings'} ${v.model}`, v.cached ? 'cached' : `${v.calls} model call${v.calls === 1 ? '' : 's'}`, `${Math.round(v.ms)} ms`];
+  const score = v.threshold !== undefined ? `${v.score.toFixed(3)} vs ${v.threshold}` : v.score.toFixed(2);
+  return `⚖ ${v.pass ? 'pass' : 'fail'} ${score} (${how.join(', ')}): ${v.reason}`;
+}
+
+/** Model calls and cache hits of the verdicts in these transcripts (the run's last line). */
+export function modelUsage(transcripts: Iterable<TranscriptData>): { verdicts: number; calls: number; hits: number } {
+  const u = { verdicts: 0, calls: 0, hits: 0 };
+  for (const t of transcripts) {
+    for (const e of t.events) {
+      // A simulated user's turns cost user-model calls (or cache hits) too.
+      if (e.type === 'simulation' && e.usage) {
+        u.verdicts++;
+        u.calls += e.usage.calls;
+        u.hits += e.usage.hits;
+      }
+      if (e.type !== 'verdict') continue;
+      u.verdicts++;
+      u.calls += e.verdict.calls;
+      u.hits += e.verdict.hits;
+    }
+  }
+  return u;
 }

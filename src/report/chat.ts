@@ -8,6 +8,7 @@ import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.t
 type BotEvent = Extract<TranscriptEvent, { type: 'bot' }>;
 type UserEvent = Extract<TranscriptEvent, { type: 'user' }>;
 type CheckEvent = Extract<TranscriptEvent, { type: 'check' }>;
+type VerdictEvent = Extract<TranscriptEvent, { type: 'verdict' }>;
 
 export interface UserItem {
   type: 'user';
@@ -46,7 +47,15 @@ export interface CheckItem {
   /** The failure's diff against the nearest reply (src/conversation/diff.ts), when it has one. */
   diff?: { headline: string; lines: string[] };
 }
-export type ChatItem = UserItem | BotItem | CheckItem | SimulationItem;
+/** A model's verdict for a step (judge or similarity), at its place in the chat. */
+export interface VerdictItem {
+  type: 'verdict';
+  turn: number;
+  at: number;
+  step: string;
+  verdict: VerdictEvent['verdict'];
+}
+export type ChatItem = UserItem | BotItem | CheckItem | VerdictItem | SimulationItem;
 
 /**
  * For each user tap (index into events), the delivery and button it tapped: the newest
@@ -84,6 +93,7 @@ export function chatItems(t: TranscriptData): ChatItem[] {
     if (e.type === 'user') return userItem(e);
     if (e.type === 'bot') return botItem(e, since(e), tappedByEvent.get(i) ?? []);
     if (e.type === 'simulation') return e;
+    if (e.type === 'verdict') return { type: 'verdict', turn: e.turn, at: e.at, step: e.step, verdict: e.verdict };
     const unclaimed = t.events
       .slice(0, i)
       .filter((b): b is BotEvent => b.type === 'bot' && b.turn === e.turn && !b.claimedBy && !b.message.private)

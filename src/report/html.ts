@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { buttonsOf, isMedia, textOf, type BotMessage, type Button, type Card, type UserAction } from '../protocol/index.ts';
-import { chatItems, formatDuration, formatSince, simulationLines, type BotItem, type SimulationItem, type UserItem } from './chat.ts';
+import { chatItems, formatDuration, formatSince, simulationLines, type BotItem, type SimulationItem, type UserItem, type VerdictItem } from './chat.ts';
 import { describeButton, type ButtonCoverage, type Coverage } from './coverage.ts';
 import { escapeHtml as h, safeUrl, truncate } from './escape.ts';
 import { renderCheck, renderLooseFailure, stepArgument } from './failure-html.ts';
@@ -137,12 +137,21 @@ export function renderChat(t: TranscriptData, s?: ScenarioReport): string {
     if (item.type === 'user') return renderUser(item);
     if (item.type === 'bot') return renderBot(item);
     if (item.type === 'simulation') return renderSimulation(item);
+    if (item.type === 'verdict') return renderVerdict(item);
     return item.ok ? '' : renderCheck(item, s);
   });
   return `<div class="chat" data-sender="${h(t.senderId)}">
 <div class="conv-head">Conversation with <b>${h(t.name)}</b> <span class="ids">sender ${h(t.senderId)} · conversation_id ${h(t.conversationId)}</span></div>
 ${rows.join('\n')}
 </div>`;
+}
+
+/** A model's verdict beside the step that asked for it: pass or fail, reason, score, cached or not, time. */
+function renderVerdict(v: VerdictItem): string {
+  const d = v.verdict;
+  const score = d.threshold !== undefined ? `similarity ${d.score.toFixed(3)} (threshold ${d.threshold})` : `score ${d.score.toFixed(2)}`;
+  const meta = [d.kind === 'judge' ? `judge ${d.model}` : `embeddings ${d.model}`, score, ...(d.cached ? [] : [`${d.calls} model call${d.calls === 1 ? '' : 's'}`]), formatDuration(d.ms)];
+  return `<div class="row verdict ${d.pass ? 'pass' : 'fail'}" data-turn="${v.turn}"><div class="verdict-box"><span class="verdict-title">⚖ ${d.pass ? 'pass' : 'fail'}</span> <span class="verdict-step">${h(v.step)}</span><div class="verdict-reason">${h(d.reason)}</div><div class="meta">${meta.map((m) => `<span>${h(m)}</span>`).join(' · ')}${d.cached ? ' <span class="cached" title="taken from .apichat-bdd/ai-cache: no model call">cached</span>' : ''}</div></div></div>`;
 }
 
 function renderUser(u: UserItem): string {

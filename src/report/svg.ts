@@ -3,7 +3,7 @@
 // too. Text widths are estimated (no layout engine here); every string is XML-escaped.
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { renderCompact, type BotMessage, type Button, type UserAction } from '../protocol/index.ts';
-import { chatItems, formatSince, simulationLines, type BotItem, type CheckItem, type SimulationItem, type UserItem } from './chat.ts';
+import { chatItems, formatSince, simulationLines, type BotItem, type CheckItem, type SimulationItem, type UserItem, type VerdictItem } from './chat.ts';
 import { escapeXml as x, truncate } from './escape.ts';
 
 export interface SvgOptions {
@@ -103,6 +103,7 @@ export function renderConversationSvg(t: TranscriptData, o: SvgOptions = {}): st
     if (item.type === 'user') drawUser(c, item, maxBubble);
     else if (item.type === 'bot') drawBot(c, item, maxBubble);
     else if (item.type === 'simulation') drawSimulation(c, item, width);
+    else if (item.type === 'verdict') drawVerdict(c, item);
     else if (!item.ok) drawCheck(c, item);
     c.y += GAP;
   }
@@ -313,6 +314,18 @@ function drawSimulation(c: Canvas, e: SimulationItem, width: number): void {
     c.lines(width / 2, c.y + 12, lines, `font-size="12" fill="${colour[l.kind]}" text-anchor="middle"${l.kind === 'head' ? ' font-weight="600"' : ''}`, 16);
     c.y += lines.length * 16;
   }
+}
+
+/** One or two lines: the model's verdict and its reason. */
+function drawVerdict(c: Canvas, v: VerdictItem): void {
+  const inner = c.width - 2 * PAD - 24;
+  const d = v.verdict;
+  const head = `⚖ ${d.pass ? 'pass' : 'fail'} ${d.threshold !== undefined ? `${d.score.toFixed(3)} vs ${d.threshold}` : d.score.toFixed(2)}${d.cached ? ' (cached)' : ''}: ${v.step}`;
+  const lines = [...wrap(head, inner, 12).slice(0, 2), ...wrap(d.reason, inner, 12).slice(0, 3)];
+  const hh = lines.length * 16 + 12;
+  c.rect(PAD, c.y, c.width - 2 * PAD, hh, `rx="10" fill="${d.pass ? '#f3faf4' : '#fff5f5'}" stroke="${d.pass ? '#b7dfbf' : '#f1b8bd'}"`);
+  c.lines(PAD + 12, c.y + 18, lines, `font-size="12" fill="${d.pass ? COLORS.pass : COLORS.fail}"`, 16);
+  c.y += hh;
 }
 
 function drawCheck(c: Canvas, k: CheckItem): void {

@@ -9,6 +9,8 @@
 //     - match: { regex: "^status (?<ref>BK-\\d+)$", flags: "i" }   # named groups -> {{ref}}
 //     - match: { payload: "ROOMS" }             # a button postback's payload
 //     - match: { attachment: image }            # image | audio | video | file | any
+//     - match: { text: "when" }
+//       replies: [ { one of: [ "Check-in is at 3 pm.", "You can check in from 3 pm." ] } ]   # a text, chosen at random
 //     - match: { text: "yes", state: "confirming" }
 //       set_state: null                         # string: move the user there; null: clear
 //
@@ -19,7 +21,7 @@ import { z } from 'zod';
 import { ATTACHMENT_KINDS } from '../protocol/index.ts';
 import { PLACEHOLDER } from '../base/text.ts';
 
-export const REPLY_KINDS = ['text', 'buttons', 'carousel', ...ATTACHMENT_KINDS, 'raw'] as const;
+export const REPLY_KINDS = ['text', 'one of', 'buttons', 'carousel', ...ATTACHMENT_KINDS, 'raw'] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 const REPLY_OPTIONS = ['private', 'delay_ms'] as const;
 
@@ -51,6 +53,8 @@ export const BotCardSchema = z.strictObject({
 
 const replyFields = {
   text: z.string(),
+  /** Several wordings of one text reply, one chosen at random each time (a bot whose answers are generated). */
+  oneOf: z.array(z.string()).min(2, 'one of: give at least two texts to choose from'),
   buttons: z.strictObject({ text: z.string(), buttons: z.array(BotButtonSchema).min(1) }),
   carousel: z.strictObject({ text: z.string().optional(), ratio: nonEmpty.optional(), cards: z.array(BotCardSchema).min(1) }),
   image: nonEmpty,
@@ -62,6 +66,7 @@ const replyFields = {
 
 const ReplyObjectSchema = z.strictObject({
   text: replyFields.text.optional(),
+  'one of': replyFields.oneOf.optional(),
   buttons: replyFields.buttons.optional(),
   carousel: replyFields.carousel.optional(),
   image: replyFields.image.optional(),

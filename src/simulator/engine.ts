@@ -222,6 +222,11 @@ export function resolveReply(r: BotReply, vars: Record<string, string>): Resolve
   const common: ReplyCommon = { private: r.private ?? false, delayMs: r.delay_ms ?? 0 };
   const f = (s: string) => fillTemplate(s, vars);
   if (r.text !== undefined) return { ...common, kind: 'text', text: f(r.text) };
+  const wordings = r['one of'];
+  if (wordings !== undefined) {
+    const v = vars as Vars;
+    return { ...common, kind: 'text', text: f(wordings[(v[RANDOM_SOURCE] ?? cryptoRandom)(0, wordings.length - 1)] ?? '') };
+  }
   if (r.buttons !== undefined) {
     return { ...common, kind: 'buttons', text: f(r.buttons.text), buttons: r.buttons.buttons.map((b) => resolveButton(b, vars)) };
   }

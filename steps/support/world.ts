@@ -153,6 +153,7 @@ export class ChatWorld extends World {
     }
     const judge = new ConversationJudge(sharedModels(), requireModel(sharedModels().config, 'APICHAT_JUDGE_MODEL'));
     const verdict = await judge.judge({ kind: 'goal', goal: event.goal }, chatTurns(c.transcript));
+    c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
     event.verdict = { pass: verdict.pass, reason: verdict.reason, score: verdict.score, ...(verdict.cached ? { cached: true } : {}) };
     if (!verdict.pass) throw goalFailure(event, verdict, c.transcript);
     const run = runContext();
@@ -179,10 +180,11 @@ export class ChatWorld extends World {
     const wanted = this.s(criterion);
     const judge = new ConversationJudge(sharedModels(), requireModel(sharedModels().config, 'APICHAT_JUDGE_MODEL'));
     const verdict = await judge.judge({ kind: 'criterion', criterion: wanted }, chatTurns(c.transcript));
+    c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
     if (!verdict.pass) {
       const end = latestSimulation(c.transcript);
       throw new ConversationError(
-        'APICHAT_CONVERSATION_JUDGED',
+        'APICHAT_JUDGE_DISAGREES',
         judgedFailure(`The judge does not agree that the conversation ${JSON.stringify(wanted)}.`, `a conversation that ${wanted}`, verdict, c.transcript, end ? describeEnd(end) : undefined),
       );
     }

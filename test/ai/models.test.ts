@@ -61,7 +61,8 @@ describe('config', () => {
   it('a bad value is one line naming the variable; a missing model stops before any request', () => {
     assert.throws(() => loadAiConfig({ APICHAT_SIMILARITY: '1.5' }, dir), /^ConfigError: APICHAT_SIMILARITY: expected a number from 0 to 1/);
     assert.throws(() => loadAiConfig({ APICHAT_AI_URL: 'localhost:11434' }, dir), /APICHAT_AI_URL: expected an http\(s\) URL/);
-    assert.throws(() => loadAiConfig({ APICHAT_AI_CACHE: 'maybe' }, dir), /APICHAT_AI_CACHE: expected on or off/);
+    assert.throws(() => loadAiConfig({ APICHAT_AI_CACHE: 'maybe' }, dir), /APICHAT_AI_CACHE: expected on, off or a directory path/);
+    assert.equal(loadAiConfig({ APICHAT_AI_CACHE: './ci-cache' }, dir).cacheDir, join(dir, 'ci-cache'));
     assert.throws(() => requireModel(loadAiConfig({}, dir), 'APICHAT_EMBEDDINGS_MODEL'), (e: Error) => isApiChatError(e, 'APICHAT_CONFIG') && /^APICHAT_EMBEDDINGS_MODEL: is not set/.test(e.message));
   });
 });

@@ -21,7 +21,7 @@ import {
   type ReplyAddress,
   type UserAction,
 } from '../../src/protocol/index.ts';
-import { Conversation, type BotSender, type Timing, type TimingModel } from '../../src/conversation/index.ts';
+import { Conversation, type BotSender, type ConversationOptions, type Timing, type TimingModel } from '../../src/conversation/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
 
 export const SENDER = 'bdd-test-user-1';
@@ -157,11 +157,11 @@ export interface Harness {
 }
 
 /** A fresh conversation on a fresh store (with the run's timing model, when given); closed (and pending deliveries cancelled) after the test. */
-export async function harness(t: TestContext | undefined, timing: Partial<Timing> = {}, model?: TimingModel): Promise<Harness> {
+export async function harness(t: TestContext | undefined, timing: Partial<Timing> = {}, model?: TimingModel, models?: ConversationOptions['models']): Promise<Harness> {
   const store = new MemoryStore();
   const inbox = new LocalInbox(store);
   const bot = new FakeBot(store);
-  const c = await Conversation.open({ inbox, bot, senderId: SENDER, name: NAME, conversationId: CONV_ID, timing: { ...FAST, ...timing }, model });
+  const c = await Conversation.open({ inbox, bot, senderId: SENDER, name: NAME, conversationId: CONV_ID, timing: { ...FAST, ...timing }, model, ...(models ? { models } : {}) });
   t?.after(async () => {
     bot.cancelPending();
     await c.close();

@@ -33,7 +33,7 @@ describe('bot files: one clear error with file, line and path', () => {
     ].join('\n');
     assert.equal(
       errorOf(text),
-      'bots/x.yaml:9: rules[1].replies[0]: unknown reply kind "txt" (expected text, buttons, carousel, image, audio, video, file, raw)',
+      'bots/x.yaml:9: rules[1].replies[0]: unknown reply kind "txt" (expected text, one of, buttons, carousel, image, audio, video, file, raw)',
     );
   });
 
