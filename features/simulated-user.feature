@@ -4,7 +4,7 @@ Feature: A simulated user books a room
   guest's profile, the conversation so far and the buttons on offer, and says, taps or stops, one
   turn at a time. A judge model then reads the whole conversation. When the goal is met, the
   conversation is written as a scripted scenario to reports/simulated/simulated-user/. Without a
-  model these scenarios are skipped with one line (see docs/simulated-users.md).
+  model these scenarios are skipped with one line (see docs/ai.md, "Simulated users").
 
   Scenario: A guest books the Deluxe room
     Given a new conversation as "Ann" with email "ann@example.com"

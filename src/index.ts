@@ -14,11 +14,15 @@ export {
   type CardRow,
   type ConversationOptions,
   type Expectation,
+  type ExpectResult,
+  type ModelExpectation,
   type Profile,
+  type VerdictRecord,
   type Timing,
   TimingModel,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './base/errors.ts';
+export { loadAiConfig, type AiConfig, type Verdict } from './ai/index.ts';
 export { ERROR_CODES, type ErrorCode } from './base/error-codes.ts';
 export { ConfigError, VARIABLES, type Variable } from './config.ts';
 export { BotClientError, PartnerClientError, BotErrorCode, PartnerErrorCode } from './client/index.ts';

@@ -1,4 +1,4 @@
-// The simulated-user phrases (docs/simulated-users.md): a model plays the user toward a goal, and a
+// The simulated-user phrases (docs/ai.md, "Simulated users"): a model plays the user toward a goal, and a
 // judge reads the whole conversation. Each hands off to the World. The simulation and the goal's
 // judgement (which also replays the conversation to write it as a feature) take several turns,
 // each bounded by the reply timeout and APICHAT_AI_TIMEOUT_MS, so Cucumber's step timeout is off.

@@ -5,6 +5,7 @@
 //   embed(texts, options)                    one vector per text, each text cached on its own
 // Each answers with its usage (model calls made, cache hits, milliseconds), which the steps
 // put in the transcript, so the report and the run's last line can count them across workers.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { AiCache, type CacheKeyParts } from './cache.ts';
@@ -53,9 +54,20 @@ export function parseModelJson(content: string): unknown {
   return JSON.parse(fenced ? (fenced[1] ?? '') : content);
 }
 
+/**
+ * Which server and credentials an answer came from, as one opaque hash for the cache key: a
+ * cache never vouches for a server or key it did not come from (a wrong key still fails with
+ * its 401 after a green run), while a rerun with the same settings makes zero calls. The key
+ * itself is never written anywhere, only this digest folded into the entry's file name.
+ */
+export function originOf(config: Pick<AiConfig, 'baseUrl' | 'apiKey'>): string {
+  return createHash('sha256').update(`${config.baseUrl ?? 'openai'}\n${config.apiKey}`).digest('hex').slice(0, 16);
+}
+
 export class Models {
   readonly client: ModelClient;
   readonly cache: AiCache;
+  private readonly origin: string;
 
   constructor(
     readonly config: AiConfig,
@@ -63,11 +75,12 @@ export class Models {
   ) {
     this.client = new ModelClient(config, options);
     this.cache = new AiCache(config.cacheDir);
+    this.origin = originOf(config);
   }
 
   async completeJson<T>(schema: z.ZodType<T>, messages: ChatMessage[], o: CompleteOptions): Promise<{ value: T } & Usage> {
     const started = performance.now();
-    const parts: CacheKeyParts = { model: o.model, kind: o.kind, promptVersion: o.promptVersion, inputs: o.cacheKeyParts };
+    const parts: CacheKeyParts = { model: o.model, kind: o.kind, promptVersion: o.promptVersion, inputs: { origin: this.origin, ...asObject(o.cacheKeyParts) } };
     const hit = await this.cache.get(parts, (v): v is T => schema.safeParse(v).success);
     if (hit !== undefined) return { value: hit, calls: 0, hits: 1, cached: true, ms: performance.now() - started };
     const call: ModelCall = { model: o.model, variable: o.variable };
@@ -87,7 +100,7 @@ export class Models {
   /** One vector per text; texts already cached are not sent, the rest go in one request. */
   async embed(texts: string[], o: EmbedOptions): Promise<{ vectors: number[][] } & Usage> {
     const started = performance.now();
-    const parts = (text: string): CacheKeyParts => ({ model: o.model, kind: 'embedding', promptVersion: 1, inputs: { text } });
+    const parts = (text: string): CacheKeyParts => ({ model: o.model, kind: 'embedding', promptVersion: 1, inputs: { origin: this.origin, text } });
     const isVector = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number');
     const vectors: Array<number[] | undefined> = await Promise.all(texts.map((t) => this.cache.get(parts(t), isVector)));
     const hits = vectors.filter((v) => v !== undefined).length;
@@ -102,6 +115,10 @@ export class Models {
     }
     return { vectors: vectors as number[][], calls, hits, cached: calls === 0, ms: performance.now() - started };
   }
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
 }
 
 let shared: Models | undefined;

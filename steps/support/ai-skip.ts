@@ -19,7 +19,7 @@ function configured(c: AiConfig, v: ModelVariable): boolean {
 const said = new Set<string>();
 
 /** The unset variables among those the steps need; says so once on stderr. Returns true when any is missing. */
-export function missingModels(stepTexts: readonly string[], config: AiConfig = loadAiConfig(), say = (l: string) => void process.stderr.write(`${l}\n`)): boolean {
+export function missingModels(stepTexts: readonly string[], config: AiConfig = loadAiConfig(), say: (line: string) => void = (l) => void process.stderr.write(`\n${l}\n`)): boolean {
   const missing = neededModels(stepTexts).filter((v) => !configured(config, v));
   if (missing.length === 0) return false;
   const line = `apichat-bdd: @ai scenarios skipped: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set (a model for the AI phrases; see docs/ai.md)`;

@@ -7,6 +7,7 @@ import { addInboxNotice } from '../../src/conversation/notes.ts';
 import { TRANSCRIPT_MEDIA_TYPE, renderConversationSvg } from '../../src/report/index.ts';
 import { ChatWorld, closeRunContext, runContext } from './world.ts';
 import { missingModels } from './ai-skip.ts';
+import { anyModel, loadAiConfig } from '../../src/ai/index.ts';
 
 setWorldConstructor(ChatWorld);
 
@@ -23,15 +24,25 @@ if (process.env.CUCUMBER_WORKER_ID !== undefined) {
   });
 }
 
-// Steps wait at most the reply timeout (plus settling); Cucumber's own limit sits above it
-// so our message, which says what the bot did say, is the one a user sees.
-setDefaultTimeout(runContextTimeout());
+// Steps wait at most the reply timeout (plus settling), and an AI phrase then one model call of
+// at most APICHAT_AI_TIMEOUT_MS; Cucumber's own limit sits above both so our message, which says
+// what the bot did say or which variable to check, is the one a user sees.
+setDefaultTimeout(runContextTimeout() + modelCallMs());
 
 function runContextTimeout(): number {
   try {
     return longestStepMs(runContext().shared.timing) + 5_000;
   } catch {
     return 60_000;
+  }
+}
+
+function modelCallMs(): number {
+  try {
+    const ai = loadAiConfig();
+    return anyModel(ai) ? ai.timeoutMs : 0;
+  } catch {
+    return 0; // a malformed AI variable fails the AI step that reads it, in one line
   }
 }
 

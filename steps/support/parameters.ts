@@ -36,7 +36,7 @@ defineParameterType({
 /** A language named in English: "Spanish", "Norwegian Bokmål" (checked against the detector when the step runs). */
 defineParameterType({
   name: 'language',
-  regexp: /[A-Z][A-Za-z\u00C0-\u024F]*(?: [A-Za-z\u00C0-\u024F]+)*/,
+  regexp: /[A-Za-z][A-Za-z\u00C0-\u024F]*(?: [A-Za-z\u00C0-\u024F]+)*/,
   transformer: (s: string): string => s,
   useForSnippets: false,
 });

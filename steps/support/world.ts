@@ -4,7 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
-import { Conversation, ConversationError, describeEnd, TimingModel, Variables, type Expectation, type Profile } from '../../src/conversation/index.ts';
+import { Conversation, ConversationError, describeEnd, TimingModel, Variables, type ExpectResult, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { RedisInbox, RemoteInbox, type Inbox } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
@@ -121,9 +121,16 @@ export class ChatWorld extends World {
     await (await this.conversation()).sendAttachment(kind, this.s(url));
   }
 
-  async expect(e: Expectation): Promise<void> {
-    const { captured } = await (await this.conversation()).expect(e, this.currentStep);
-    this.vars.setAll(captured);
+  /**
+   * Waits for and claims what the expectation describes. Every phrase's kind is here, the AI ones
+   * too: { kind: 'one-of', values }, { kind: 'language', language: 'Spanish' },
+   * { kind: 'similar', text }, { kind: 'effect', statement }, { kind: 'judge', criterion }; the
+   * result carries a model's verdict when one decided.
+   */
+  async expect(e: Expectation): Promise<ExpectResult> {
+    const result = await (await this.conversation()).expect(e, this.currentStep);
+    this.vars.setAll(result.captured);
+    return result;
   }
 
   /**

@@ -2,7 +2,7 @@
 // request shapes, the cache (a second run makes zero calls), and every fault as one line.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,15 @@ describe('the cache', () => {
     const base = { model: 'm', kind: 'judge', promptVersion: 1, inputs: { a: 1, b: ['x'] } };
     assert.equal(cacheKey(base), cacheKey({ ...base, inputs: { b: ['x'], a: 1 } }));
     for (const other of [{ model: 'n' }, { kind: 'user' }, { promptVersion: 2 }, { inputs: { a: 1, b: ['y'] } }]) assert.notEqual(cacheKey(base), cacheKey({ ...base, ...other }));
+  });
+
+  it('a verdict from another server or key is not reused: a wrong key still fails after a green run', async () => {
+    await new Models(config()).completeJson(Verdict, messages, judgeOptions);
+    const f = await fault(new Models(config({ APICHAT_AI_API_KEY: 'sk-wrong-0123456789' })).completeJson(Verdict, messages, judgeOptions));
+    assert.equal(f.code, 'APICHAT_AI_AUTH');
+    const files = await readdir(join(dir, '.apichat-bdd/ai-cache'), { recursive: true });
+    const text = (await Promise.all(files.filter((f) => f.endsWith('.json')).map((f) => readFile(join(dir, '.apichat-bdd/ai-cache', f), 'utf8')))).join('\n');
+    assert.ok(!text.includes(KEY) && !text.includes('0123456789'), 'the key is never written to the cache');
   });
 
   it('APICHAT_AI_CACHE=off asks every time and writes nothing', async () => {
