@@ -75,6 +75,12 @@ export function resolveTap(title: string, card: string | undefined, offers: read
     offers.filter((o) => same(o.title, title) && (card === undefined || o.card === undefined || same(o.card, card)));
   let found = fits((a, b) => a === b);
   if (found.length === 0) found = fits((a, b) => a.trim().toLowerCase() === b.trim().toLowerCase());
+  // A model may write the card into the title: "Choose on Deluxe", "Choose on card \"Deluxe\"".
+  const split = card === undefined && found.length === 0 ? /^(.+?) on (?:card )?"?([^"]+)"?$/.exec(title) : null;
+  if (split?.[1] && split[2]) {
+    const again = resolveTap(split[1], split[2], offers);
+    if (!('problem' in again)) return again;
+  }
   const [only] = found;
   if (only && found.length === 1) return only;
   const list = offers.map(describeOffer).join(', ');

@@ -145,6 +145,9 @@ describe('simulateUser(): a model plays the user', () => {
     assert.ok('problem' in r);
     assert.match(r.problem, /is on several cards \("Deluxe", "Suite"\): say which one in "card"/);
     assert.ok('problem' in resolveTap('Yes', undefined, []));
+    assert.deepEqual(resolveTap('Choose on Deluxe', undefined, offers), { title: 'Choose', card: 'Deluxe' });
+    assert.deepEqual(resolveTap('Choose on card "Suite"', undefined, offers), { title: 'Choose', card: 'Suite' });
+    assert.ok('problem' in resolveTap('Choose on Penthouse', undefined, offers));
   });
 
   it('a bot that stops answering fails as a silent turn does', async (t) => {
