@@ -63,9 +63,9 @@ export function givenStep(p: { name: string; email?: string; phone?: string }, d
   return base;
 }
 
-/** <report dir>/simulated/<feature>/<scenario>.feature, from the feature's path (without features/ and .feature) and the scenario's name. */
+/** <report dir>/simulated/<feature>/<scenario>.feature: the feature file's name (without .feature) and the scenario's name, file-name safe. */
 export function simulatedFeaturePath(reportDir: string, featureUri: string, scenarioName: string): string {
-  const feature = featureUri.replace(/\\/g, '/').replace(/^(\.\/)?features\//, '').replace(/\.feature$/, '');
+  const feature = basename(featureUri.replace(/\\/g, '/')).replace(/\.feature$/, '');
   return join(reportDir, 'simulated', slug(feature), `${slug(scenarioName)}.feature`);
 }
 

@@ -67,7 +67,7 @@ describe('a simulated conversation written as a feature', () => {
         },
         DEFAULT_USER_NAME,
       );
-      assert.equal(written.href, 'simulated/ai-simulated-users/a-guest-books-the-deluxe-room.feature');
+      assert.equal(written.href, 'simulated/simulated-users/a-guest-books-the-deluxe-room.feature');
       const text = readFileSync(join(dir, written.href), 'utf8');
       assert.match(text, /^Feature: A guest books the Deluxe room \(simulated\)$/m);
       assert.match(text, /^ {4}Given a new conversation as "Ann" with email "ann@example\.com"$/m);
@@ -88,5 +88,6 @@ describe('a simulated conversation written as a feature', () => {
     assert.equal(givenStep({ name: 'Bo "B"', phone: '+1555' }, DEFAULT_USER_NAME), 'a new conversation as "Bo \\"B\\"" with phone "+1555"');
     assert.equal(givenStep({ name: 'Ann', email: 'a@x', phone: '1' }, DEFAULT_USER_NAME), 'a new conversation as "Ann" with email "a@x" and phone "1"');
     assert.equal(simulatedFeaturePath('reports', 'features/booking.feature', 'Book: Deluxe!'), join('reports', 'simulated', 'booking', 'book-deluxe.feature'));
+    assert.equal(simulatedFeaturePath('out', 'features/ai/Simulated Users.feature', 'x'), join('out', 'simulated', 'simulated-users', 'x.feature'));
   });
 });
