@@ -33,6 +33,19 @@ export const MAX_RETRIES = 2;
 /** The URL the SDK uses when APICHAT_AI_URL is unset, given explicitly so that OPENAI_BASE_URL cannot redirect it unseen. */
 export const OPENAI_URL = 'https://api.openai.com/v1';
 
+/**
+ * The SDK hands back a body as text when the server did not say `Content-Type: application/json`
+ * (small hand-written servers often do not): read it as JSON then, if it is.
+ */
+function lenient(res: unknown): unknown {
+  if (typeof res !== 'string') return res;
+  try {
+    return JSON.parse(res);
+  } catch {
+    return res;
+  }
+}
+
 export class ModelClient {
   private readonly sdk: OpenAI;
   /** Requests sent (one per call; the SDK's retries of a call are not counted again). */
@@ -67,17 +80,21 @@ export class ModelClient {
         { signal },
       ),
     );
-    const content = res.choices?.[0]?.message?.content;
-    return typeof content === 'string' ? content : JSON.stringify(res).slice(0, 400);
+    const body = lenient(res) as { choices?: Array<{ message?: { content?: unknown } }> };
+    const content = body?.choices?.[0]?.message?.content;
+    if (typeof content === 'string') return content;
+    // Some servers put the parsed JSON object there; anything else is quoted by the caller.
+    return content !== null && typeof content === 'object' ? JSON.stringify(content) : JSON.stringify(body ?? null).slice(0, 400);
   }
 
   /** One vector per input, in input order. */
   async embed(call: ModelCall, inputs: string[]): Promise<number[][]> {
     const res = await this.run(call, 'embeddings', (signal) => this.sdk.embeddings.create({ model: call.model, input: inputs, encoding_format: 'float' }, { signal }));
-    const data = [...(res.data ?? [])].sort((a, b) => a.index - b.index);
+    const body = lenient(res) as { data?: Array<{ index: number; embedding: number[] }> };
+    const data = [...(body?.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     const vectors = data.map((d) => d.embedding);
     if (vectors.length !== inputs.length || vectors.some((v) => !Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number'))) {
-      throw modelFault.badOutput({ ...call, config: this.config }, 'embeddings', `expected ${inputs.length} embedding${inputs.length === 1 ? '' : 's'} of numbers, got ${JSON.stringify(res).slice(0, 200)}`);
+      throw modelFault.badOutput({ ...call, config: this.config }, 'embeddings', `expected ${inputs.length} embedding${inputs.length === 1 ? '' : 's'} of numbers, got ${JSON.stringify(body ?? null).slice(0, 200)}`);
     }
     return vectors;
   }

@@ -18,15 +18,21 @@ export class ModelUser {
 
   async decide(input: UserTurnInput): Promise<{ decision: UserDecision; cached: boolean }> {
     const messages = userTurnMessages(input);
-    const r = await this.models.completeJson(UserDecisionSchema, messages, {
-      model: this.model,
-      variable: this.variable,
-      kind: 'user-turn',
-      promptVersion: USER_PROMPT_VERSION,
-      cacheKeyParts: messages,
-      schemaName: 'user_action',
-      strict: false,
-    });
+    const before = this.models.client.calls;
+    const r = await this.models
+      .completeJson(UserDecisionSchema, messages, {
+        model: this.model,
+        variable: this.variable,
+        kind: 'user-turn',
+        promptVersion: USER_PROMPT_VERSION,
+        cacheKeyParts: messages,
+        schemaName: 'user_action',
+        strict: false,
+      })
+      .catch((e: unknown) => {
+        this.usage.calls += this.models.client.calls - before; // a fault still cost its request
+        throw e;
+      });
     this.usage.calls += r.calls;
     this.usage.hits += r.hits;
     const decision = toDecision(r.value);

@@ -333,13 +333,22 @@ export class Conversation {
    */
   private async expectByModel(e: ModelExpectation, step: string): Promise<ExpectResult> {
     const models = this.o.models?.() ?? sharedModels();
-    requireModel(models.config, e.kind === 'similar' ? 'APICHAT_EMBEDDINGS_MODEL' : 'APICHAT_JUDGE_MODEL'); // one line, before any wait or request
+    const model = requireModel(models.config, e.kind === 'similar' ? 'APICHAT_EMBEDDINGS_MODEL' : 'APICHAT_JUDGE_MODEL'); // one line, before any wait or request
     const started = nowMs();
     const answer = await this.settledAnswer(started + this.o.timing.replyTimeoutMs);
     if (answer.length === 0) throw await this.timeoutFailure(e, nowMs() - started);
     const texts = answer.map((r) => textOf(r.message) ?? '');
-    const verdict: Verdict | Similarity =
-      e.kind === 'similar' ? await similarity(models, e.text, texts, e.threshold) : await judge(models, e.kind === 'effect' ? 'effect' : 'criterion', e.kind === 'effect' ? e.statement : e.criterion, texts);
+    const callsBefore = models.client.calls;
+    const asked = nowMs();
+    let verdict: Verdict | Similarity;
+    try {
+      verdict = e.kind === 'similar' ? await similarity(models, e.text, texts, e.threshold) : await judge(models, e.kind === 'effect' ? 'effect' : 'criterion', e.kind === 'effect' ? e.statement : e.criterion, texts);
+    } catch (err) {
+      // A model fault is no verdict, but the report shows it beside the step and the run counts the call.
+      const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
+      this.recordVerdict(step, { kind: e.kind === 'similar' ? 'similar' : 'judge', pass: false, reason, score: 0, model, calls: models.client.calls - callsBefore, hits: 0, cached: false, ms: nowMs() - asked });
+      throw err;
+    }
     this.recordVerdict(step, verdict);
     if (verdict.pass) {
       const claimed = isSimilarity(verdict) ? [answer[verdict.best]!] : answer;

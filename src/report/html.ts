@@ -2,7 +2,7 @@
 // external assets of its own) with every scenario drawn as a chat, grouped by feature, plus the
 // bot coverage section. Every string that came from the bot, the user or a step is escaped.
 import { readFileSync } from 'node:fs';
-import type { TranscriptData } from '../conversation/transcript.ts';
+import type { TranscriptData, VerdictRecord } from '../conversation/transcript.ts';
 import { buttonsOf, isMedia, textOf, type BotMessage, type Button, type Card, type UserAction } from '../protocol/index.ts';
 import { chatItems, formatDuration, formatSince, simulationLines, type BotItem, type SimulationItem, type UserItem, type VerdictItem } from './chat.ts';
 import { describeButton, type ButtonCoverage, type Coverage } from './coverage.ts';
@@ -99,7 +99,7 @@ function renderScenario(f: FeatureReport, s: ScenarioReport): string {
 <summary><span class="icon ${s.status}" title="${s.status}">${ICON[s.status]}</span><span class="name"><span class="kw">${h(s.keyword)}:</span> ${h(s.name)}</span>${s.tags.map((t) => `<span class="tag">${h(t)}</span>`).join('')}${s.attempt > 0 ? `<span class="tag retry">attempt ${s.attempt + 1}</span>` : ''}<span class="where">${h(s.uri)}:${s.line}</span><span class="dur">${h(formatDuration(s.durationMs))}</span></summary>
 <div class="scenario-body">
 <div class="chat-col">${chats || (loose ? '' : '<p class="no-chat">No conversation in this scenario.</p>')}${loose}</div>
-${renderSteps(s.steps)}
+${renderSteps(s.steps, verdictsByStep(s))}
 </div>
 </details>`;
 }
@@ -108,11 +108,24 @@ function anchor(s: ScenarioReport): string {
   return `s-${s.uri.replace(/[^A-Za-z0-9]+/g, '-')}-${s.line}-${s.id.slice(0, 8)}`;
 }
 
-function renderSteps(steps: StepReport[]): string {
+/** The models' verdicts of a scenario, by the text of the step that asked (in step order). */
+function verdictsByStep(s: ScenarioReport): Map<string, VerdictRecord[]> {
+  const by = new Map<string, VerdictRecord[]>();
+  for (const t of s.transcripts) for (const e of t.events) if (e.type === 'verdict') by.set(e.step, [...(by.get(e.step) ?? []), e.verdict]);
+  return by;
+}
+
+function verdictBadge(v: VerdictRecord): string {
+  const score = v.threshold !== undefined ? `${v.score.toFixed(3)} / ${v.threshold}` : v.score.toFixed(2);
+  const title = `${v.kind === 'judge' ? 'judge' : 'embeddings'} ${v.model}: ${v.reason} (${v.cached ? 'cached' : `${v.calls} model call${v.calls === 1 ? '' : 's'}`}, ${formatDuration(v.ms)})`;
+  return `<span class="verdict-badge ${v.pass ? 'pass' : 'fail'}" title="${h(title)}">⚖ ${v.pass ? 'pass' : 'fail'} ${h(score)}${v.cached ? ' · cached' : ''} · ${h(formatDuration(v.ms))}</span>`;
+}
+
+function renderSteps(steps: StepReport[], verdicts: Map<string, VerdictRecord[]> = new Map()): string {
   return `<aside class="steps"><h4>Steps</h4><ol>${steps
     .map(
       (st) =>
-        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}${stepArgument(st)}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
+        `<li class="step ${st.status}${st.hook ? ' hook' : ''}"><span class="icon ${st.status}">${ICON[st.status]}</span><span class="text"><span class="kw">${h(st.keyword.trim())}</span> ${h(st.text)}${stepArgument(st)}${st.hook ? '' : (verdicts.get(st.text) ?? []).map(verdictBadge).join('')}</span><span class="dur">${h(formatDuration(st.durationMs))}</span></li>`,
     )
     .join('')}</ol></aside>`;
 }

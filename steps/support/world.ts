@@ -10,7 +10,7 @@ import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
 import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
-import { ConversationJudge, ModelUser, requireModel, sharedModels, type ConversationVerdict } from '../../src/ai/index.ts';
+import { ConversationJudge, ModelUser, requireModel, sharedModels, type ConversationQuestion, type ConversationVerdict } from '../../src/ai/index.ts';
 import { chatTurns, goalFailure, judgedFailure, latestSimulation, simulateUser, type SimulationResult } from '../../src/conversation/simulate.ts';
 import { DEFAULT_USER_NAME, writeSimulatedFeature } from '../../src/author/index.ts';
 
@@ -158,9 +158,7 @@ export class ChatWorld extends World {
     if (!event) {
       throw new ApiChatError('APICHAT_NO_SIMULATION', `there is no simulated user in this scenario to judge: put When a user who wants to "<goal>" chats with the bot before "${this.currentStep}"`);
     }
-    const judge = new ConversationJudge(sharedModels(), requireModel(sharedModels().config, 'APICHAT_JUDGE_MODEL'));
-    const verdict = await judge.judge({ kind: 'goal', goal: event.goal }, chatTurns(c.transcript));
-    c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
+    const verdict = await this.judgeConversation(c, { kind: 'goal', goal: event.goal });
     event.verdict = { pass: verdict.pass, reason: verdict.reason, score: verdict.score, ...(verdict.cached ? { cached: true } : {}) };
     if (!verdict.pass) throw goalFailure(event, verdict, c.transcript);
     const run = runContext();
@@ -185,9 +183,7 @@ export class ChatWorld extends World {
   async expectConversation(criterion: string): Promise<ConversationVerdict> {
     const c = await this.conversation();
     const wanted = this.s(criterion);
-    const judge = new ConversationJudge(sharedModels(), requireModel(sharedModels().config, 'APICHAT_JUDGE_MODEL'));
-    const verdict = await judge.judge({ kind: 'criterion', criterion: wanted }, chatTurns(c.transcript));
-    c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
+    const verdict = await this.judgeConversation(c, { kind: 'criterion', criterion: wanted });
     if (!verdict.pass) {
       const end = latestSimulation(c.transcript);
       throw new ConversationError(
@@ -196,6 +192,23 @@ export class ChatWorld extends World {
       );
     }
     return verdict;
+  }
+
+  /** The judge over the whole conversation; its verdict (or its fault: no verdict) goes beside the step. */
+  private async judgeConversation(c: Conversation, question: ConversationQuestion): Promise<ConversationVerdict> {
+    const models = sharedModels();
+    const model = requireModel(models.config, 'APICHAT_JUDGE_MODEL');
+    const callsBefore = models.client.calls;
+    const asked = Date.now();
+    try {
+      const verdict = await new ConversationJudge(models, model).judge(question, chatTurns(c.transcript));
+      c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
+      return verdict;
+    } catch (err) {
+      const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
+      c.recordVerdict(this.currentStep, { kind: 'judge', pass: false, reason, score: 0, model, calls: models.client.calls - callsBefore, hits: 0, cached: false, ms: Date.now() - asked });
+      throw err;
+    }
   }
 }
 

@@ -96,6 +96,14 @@ describe('completeJson and embed: the wire contract', () => {
     assert.equal(again.hits, 1);
   });
 
+  it('reads a JSON answer whose server forgot the application/json content type', async () => {
+    ai.use((req) => (req.path === '/v1/chat/completions' ? { raw: JSON.stringify(chatReply('judge', '{"pass": false, "reason": "no", "score": 0.1}').body) } : undefined));
+    ai.use((req) => (req.path === '/v1/embeddings' ? { raw: JSON.stringify({ data: [{ index: 0, embedding: [0.6, 0.8] }] }) } : undefined));
+    const m = new Models(config({ APICHAT_AI_CACHE: 'off' }));
+    assert.deepEqual((await m.completeJson(Verdict, messages, judgeOptions)).value, { pass: false, reason: 'no', score: 0.1 });
+    assert.deepEqual((await m.embed(['x'], { model: 'embed' })).vectors, [[0.6, 0.8]]);
+  });
+
   it('a placeholder key goes out when none is set (a local server ignores it)', async () => {
     const open = await AiDouble.start();
     try {

@@ -147,6 +147,8 @@ describe('the judge phrases', () => {
     await c.say('check-in');
     const f = await rejectsWith(c.expect({ kind: 'effect', statement: 'check-in starts at 3 pm' }, 'x'), 'APICHAT_AI_BAD_OUTPUT');
     assert.match(f.message, /: "PASS"; use a model that supports structured output/);
+    const v = c.transcript.events.find((e) => e.type === 'verdict');
+    assert.ok(v?.type === 'verdict' && !v.verdict.pass && v.verdict.reason.startsWith('no verdict: the model "judge"') && v.verdict.calls === 1, 'the fault is shown beside the step and its call counted');
   });
 });
 

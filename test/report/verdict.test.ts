@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelUsage, renderTranscript, TranscriptSchema, type TranscriptData, type VerdictRecord } from '../../src/conversation/index.ts';
 import { renderChat } from '../../src/report/html.ts';
-import { renderConversationSvg } from '../../src/report/index.ts';
+import { ReportBuilder, renderConversationSvg } from '../../src/report/index.ts';
+import { renderReportHtml } from '../../src/report/html.ts';
+import { runEnvelopes } from './helpers.ts';
 
 const verdict = (over: Partial<VerdictRecord> = {}): VerdictRecord => ({ kind: 'judge', pass: true, reason: 'the answer gives the check-in time', score: 0.93, model: 'gpt-4o-mini', cached: false, ms: 812, calls: 1, hits: 0, ...over });
 
@@ -42,6 +44,21 @@ describe('verdicts in the report', () => {
     const text = renderTranscript(transcript());
     assert.match(text, /⚖ pass 0\.93 \(judge gpt-4o-mini, 1 model call, 812 ms\): the answer gives the check-in time/);
     assert.match(text, /⚖ fail 0\.612 vs 0\.8 \(embeddings nomic-embed-text, cached, 2 ms\)/);
+  });
+
+  it('the step list carries a badge per verdict beside its step', () => {
+    const b = new ReportBuilder();
+    const steps = [
+      { keyword: 'When', text: 'the user says "check-in"', status: 'PASSED' },
+      { keyword: 'Then', text: 'the bot replies to the effect that "check-in is at 3 pm"', status: 'PASSED' },
+      { keyword: 'And', text: 'the bot replies something like "Check-in: 3 pm"', status: 'FAILED', message: 'No reply is similar enough' },
+    ];
+    const t = transcript();
+    for (const e of t.events) if (e.type === 'verdict') e.step = e.step.replace(/^Then /, '');
+    for (const env of runEnvelopes([{ uri: 'features/ai.feature', name: 'AI', scenarios: [{ name: 'judged', steps, transcript: t }] }])) b.add(env);
+    const html = renderReportHtml(b.build());
+    assert.match(html, /to the effect that &quot;check-in is at 3 pm&quot;<span class="verdict-badge pass" title="judge gpt-4o-mini: the answer gives the check-in time \(1 model call, 812 ms\)">⚖ pass 0\.93 · 812 ms<\/span>/);
+    assert.match(html, /something like &quot;Check-in: 3 pm&quot;<span class="verdict-badge fail"[^>]*>⚖ fail 0\.612 \/ 0\.8 · cached · 2 ms<\/span>/);
   });
 
   it('modelUsage counts calls and cache hits for the run\'s last line', () => {
