@@ -29,7 +29,8 @@ export {
   TimingModel,
 } from './conversation/index.ts';
 export { ApiChatError, isApiChatError } from './base/errors.ts';
-export { loadAiConfig, type AiConfig, type Verdict } from './ai/index.ts';
+export { loadAiConfig, type AiConfig, type Verdict, type ConversationVerdict, type UserDecision, type UserTurnInput } from './ai/index.ts';
+export { simulateUser, type SimulationResult, type UserPlayer } from './conversation/simulate.ts';
 export { ERROR_CODES, type ErrorCode } from './base/error-codes.ts';
 export { ConfigError, VARIABLES, type Variable } from './config.ts';
 export { BotClientError, PartnerClientError, BotErrorCode, PartnerErrorCode } from './client/index.ts';

@@ -4,3 +4,4 @@
 import './support/parameters.ts';
 import './support/hooks.ts';
 import './conversation.steps.ts';
+import './simulated-user.steps.ts';

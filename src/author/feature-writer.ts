@@ -99,7 +99,8 @@ function turnLines(turn: ScenarioTurn, last: boolean): string[] {
 }
 
 export function scenarioLines(s: ScenarioDoc): string[] {
-  const lines = [...(s.comments ?? []).map((c) => `  # ${c}`), `  Scenario: ${oneLine(s.name)}`, '    Given a new conversation'];
+  const tags = s.tags?.length ? [`  ${s.tags.map((t) => `@${t}`).join(' ')}`] : [];
+  const lines = [...(s.comments ?? []).map((c) => `  # ${oneLine(c)}`), ...tags, `  Scenario: ${oneLine(s.name)}`, `    Given ${s.given ?? 'a new conversation'}`];
   s.turns.forEach((t, i) => lines.push(...turnLines(t, i === s.turns.length - 1).map((l) => `    ${l}`)));
   return lines;
 }

@@ -9,3 +9,5 @@ export * from './crawl-files.ts';
 export * from './record.ts';
 export * from './terminal.ts';
 export * from './rate.ts';
+export * from './replay.ts';
+export * from './simulated.ts';

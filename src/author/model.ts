@@ -45,6 +45,10 @@ export interface ScenarioDoc {
   turns: ScenarioTurn[];
   /** Comment lines written above the scenario. */
   comments?: string[];
+  /** The Given step's text; default "a new conversation" (a simulated user's names its profile). */
+  given?: string;
+  /** Tags written above the scenario (without the @). */
+  tags?: string[];
 }
 
 export interface FeatureDoc {

@@ -27,6 +27,9 @@ export interface ObserverOptions {
   timing: Timing;
   /** The bot user's display name (the World's default, so replayed features send the same). */
   name?: string;
+  /** The profile sent as sender.email / sender.phone_number (a simulated user's replay sends its scenario's). */
+  email?: string;
+  phone?: string;
 }
 
 export const DEFAULT_USER_NAME = 'Test User';
@@ -67,6 +70,8 @@ export class Observer {
       bot: o.bot,
       senderId: `author-${randomBytes(6).toString('hex')}`,
       name: o.name ?? DEFAULT_USER_NAME,
+      ...(o.email !== undefined ? { email: o.email } : {}),
+      ...(o.phone !== undefined ? { phone: o.phone } : {}),
       conversationId: randomInt(1, 2 ** 31 - 1),
       timing: o.timing,
     });

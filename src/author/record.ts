@@ -4,9 +4,9 @@
 // once in a fresh conversation, so replies that change between visits become patterns.
 import { ApiChatError, isApiChatError } from '../base/errors.ts';
 import { buttonsOf, renderCompact, type AttachmentKind } from '../protocol/index.ts';
-import { Generaliser, UnstableError } from './generalise.ts';
-import { describePath, type FeatureDoc, type ScenarioTurn } from './model.ts';
-import { observePath, Observer, type Action, type ObservedTurn, type ObserverOptions } from './observe.ts';
+import { generaliseByReplay } from './replay.ts';
+import { describePath, type FeatureDoc } from './model.ts';
+import { Observer, type Action, type ObservedTurn, type ObserverOptions } from './observe.ts';
 import { renderTurn } from './terminal.ts';
 
 export type Command =
@@ -177,33 +177,7 @@ export class Recorder {
   /** Replays the session once and builds the feature; null when nothing was recorded. */
   async feature(name: string): Promise<FeatureDoc | null> {
     if (this.turns.length === 0) return null;
-    const recorded = this.turns;
-    const g = new Generaliser();
-    const written: ScenarioTurn[] = [];
-    const warn = (i: number, why: string): void => this.o.io.note(`apichat-bdd: turn ${i + 1}: ${why}; the feature asserts what the recording saw`);
-    try {
-      await observePath(
-        this.o.observer,
-        recorded.map((t) => t.action),
-        (replayed, i) => {
-          const original = recorded[i];
-          if (!original) return;
-          try {
-            written.push(g.turn(original, replayed, i));
-          } catch (e) {
-            if (!(e instanceof UnstableError)) throw e;
-            warn(i, e.message);
-            written.push(g.turn(original, original, i));
-          }
-        },
-        (a) => g.forReplay(a),
-      );
-    } catch (e) {
-      if (!isApiChatError(e)) throw e;
-      warn(written.length, `the replay failed (${e.message.split('\n')[0]})`);
-    }
-    const replayedTurns = written.length;
-    for (const [i, t] of recorded.entries()) if (i >= replayedTurns) written.push(g.turn(t, t, i));
+    const written = await generaliseByReplay(this.o.observer, this.turns, (i, why) => this.o.io.note(`apichat-bdd: turn ${i + 1}: ${why}; the feature asserts what the recording saw`));
     return {
       name,
       description: [

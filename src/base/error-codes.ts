@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   APICHAT_CARD_COLUMN: ['scenario', 'the table of "the carousel has cards:" has an unknown column', 'use the columns the message lists (title, subtitle, buttons, image, url)'],
   APICHAT_BAD_REGEX: ['scenario', 'a /regex/ in a step is not a valid regular expression', 'fix the pattern named in the message'],
   APICHAT_UNSTABLE_REPLY: ['scenario', '`crawl` or `record` saw a turn answered differently on its second visit (other replies, not just other values)', 'write that scenario by hand: the bot chooses at random or keeps state across conversations'],
+  APICHAT_SIMULATED_TAP: ['scenario', 'the simulated user tapped a button that is not offered, twice in one turn', 'use a stronger APICHAT_USER_MODEL, or say in the goal which buttons to use'],
+  APICHAT_TURN_LIMIT: ['scenario', '"chats with the bot for up to N turns" got N below 1', 'write at least 1 turn, or leave the part out for APICHAT_USER_MAX_TURNS'],
+  APICHAT_NO_SIMULATION: ['scenario', '`the user\'s goal is met` ran in a scenario without a simulated user', 'put `When a user who wants to "…" chats with the bot` before it'],
+  APICHAT_GOAL_NOT_MET: ['scenario', 'the judge found the simulated user\'s goal not reached', 'read the judge\'s reason and the last turns in the message; fix the bot or the goal'],
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

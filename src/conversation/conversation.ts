@@ -9,7 +9,7 @@ import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
 import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isModelExpectation, isNote, isStructural, matches, type Expectation, type ModelExpectation } from './expectations.ts';
-import { describeAction, type TranscriptData, type TranscriptEvent, type VerdictRecord } from './transcript.ts';
+import { describeAction, type SimulatedMark, type SimulationEvent, type TranscriptData, type TranscriptEvent, type VerdictRecord } from './transcript.ts';
 
 /** Anything that can POST a tester message to the bot URL (BotClient does). */
 export interface BotSender {
@@ -97,6 +97,10 @@ export class Conversation {
   }
   get timing(): Timing {
     return this.o.timing;
+  }
+  /** The test user's name and profile, as every message sends them. */
+  get profile(): { name: string; email?: string; phone?: string } {
+    return { name: this.o.name, ...(this.o.email !== undefined ? { email: this.o.email } : {}), ...(this.o.phone !== undefined ? { phone: this.o.phone } : {}) };
   }
 
   /**
@@ -210,8 +214,9 @@ export class Conversation {
     }
   }
 
-  async say(text: string): Promise<void> {
-    await this.act({ kind: 'text', text });
+  /** `simulated` marks an action a simulated user (a model) chose; the report shows it so. */
+  async say(text: string, simulated?: SimulatedMark): Promise<void> {
+    await this.act({ kind: 'text', text }, simulated);
   }
 
   async sendAttachment(kind: AttachmentKind, url: string): Promise<void> {
@@ -219,12 +224,12 @@ export class Conversation {
   }
 
   /** Taps a postback button: of the newest message offering it, or of one card of a carousel. */
-  async tap(title: string, card?: string): Promise<void> {
+  async tap(title: string, card?: string, simulated?: SimulatedMark): Promise<void> {
     const button = await this.locateButton(title, card);
-    await this.act({ kind: 'postback', title: button.title, payload: button.payload ?? button.title });
+    await this.act({ kind: 'postback', title: button.title, payload: button.payload ?? button.title }, simulated);
   }
 
-  private async act(action: UserAction): Promise<void> {
+  private async act(action: UserAction, simulated?: SimulatedMark): Promise<void> {
     const settled = await this.settle();
     if (this.feedError) throw this.feedError;
     if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd(); // one more turn of evidence
@@ -234,7 +239,7 @@ export class Conversation {
     this.turnStarts.push(this.turnStartedAt);
     this.turnLabel = `after the user ${describeAction(action)}`;
     this.lastClaimed = undefined;
-    this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action });
+    this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action, ...(simulated ? { simulated } : {}) });
     await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
   }
 
@@ -250,6 +255,33 @@ export class Conversation {
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
     if (!found) throw buttonNotFound(this.received.map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
     return pickButton(found.message, title, card);
+  }
+
+  /** Puts a simulated user's start or end at this place in the transcript (returned, so its end can be completed later). */
+  recordSimulation(e: Omit<SimulationEvent, 'type' | 'turn' | 'at'>): SimulationEvent {
+    const event: SimulationEvent = { type: 'simulation', turn: this.turn, at: nowMs(), ...e };
+    this.transcript.events.push(event);
+    return event;
+  }
+
+  /**
+   * This turn's answer, once it is over as `says nothing more` would see it: the first reply
+   * (up to the reply timeout), then the quiet window after the latest one. Claims nothing.
+   * A silent turn fails as a Then step waiting for a reply does, expecting `expected`.
+   */
+  async awaitAnswer(expected: string, notes: string[] = [], o: { silentOk?: boolean } = {}): Promise<BotMessage[]> {
+    const inTurn = (): Received[] => this.received.filter((r) => r.turn === this.turn);
+    const first = await this.waitFor(() => inTurn().find((r) => !r.message.private), () => this.turnStartedAt + this.o.timing.replyTimeoutMs);
+    if (!first && o.silentOk) return inTurn().map((r) => r.message);
+    if (!first) {
+      const waitedMs = nowMs() - this.turnStartedAt;
+      throw new ConversationError(
+        'APICHAT_REPLY_TIMEOUT',
+        formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${expected}.`, { ...(await this.failureContext(expected)), waitedMs, notes: [...notes, ...this.lateNotes()] }),
+      );
+    }
+    await this.waitFor(() => undefined, () => (inTurn().at(-1)?.localAt ?? this.turnStartedAt) + this.model.quietWindowMs(true));
+    return inTurn().map((r) => r.message);
   }
 
   // ---------- assertions ----------
@@ -384,7 +416,8 @@ export class Conversation {
     }
   }
 
-  private recordVerdict(step: string, v: Verdict): void {
+  /** Puts a model's verdict beside its step (the report shows it; the run's last line counts its calls). */
+  recordVerdict(step: string, v: Omit<Verdict, 'threshold'> & { threshold?: number }): void {
     const verdict: VerdictRecord = { kind: v.kind, pass: v.pass, reason: v.reason, score: v.score, model: v.model, cached: v.cached, ms: Math.round(v.ms), calls: v.calls, hits: v.hits, ...(v.threshold !== undefined ? { threshold: v.threshold } : {}) };
     this.transcript.events.push({ type: 'verdict', turn: this.turn, at: nowMs(), step, verdict });
   }

@@ -1,7 +1,7 @@
 // A transcript turned into what a chat view draws, shared by the HTML report and the SVG:
 // each delivery with the time since the user's action, which buttons the user then tapped,
 // and each failed check with its expectation and the replies no step had claimed.
-import { TranscriptSchema, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
+import { describeEnd, TranscriptSchema, type SimulatedMark, type SimulationEvent, type TranscriptData, type TranscriptEvent } from '../conversation/transcript.ts';
 import { DIFF_LABEL } from '../conversation/errors.ts';
 import { buttonsOf, type BotMessage, type UserAction } from '../protocol/index.ts';
 
@@ -15,7 +15,11 @@ export interface UserItem {
   turn: number;
   at: number;
   action: UserAction;
+  /** Chosen by a simulated user (a model): the card it tapped on, its reason. */
+  simulated?: SimulatedMark;
 }
+/** A simulated user's start or end (how it ended, the goal's verdict, the feature written from it). */
+export type SimulationItem = SimulationEvent;
 export interface BotItem {
   type: 'bot';
   turn: number;
@@ -51,7 +55,7 @@ export interface VerdictItem {
   step: string;
   verdict: VerdictEvent['verdict'];
 }
-export type ChatItem = UserItem | BotItem | CheckItem | VerdictItem;
+export type ChatItem = UserItem | BotItem | CheckItem | VerdictItem | SimulationItem;
 
 /**
  * For each user tap (index into events), the delivery and button it tapped: the newest
@@ -88,6 +92,7 @@ export function chatItems(t: TranscriptData): ChatItem[] {
   return t.events.map((e, i): ChatItem => {
     if (e.type === 'user') return userItem(e);
     if (e.type === 'bot') return botItem(e, since(e), tappedByEvent.get(i) ?? []);
+    if (e.type === 'simulation') return e;
     if (e.type === 'verdict') return { type: 'verdict', turn: e.turn, at: e.at, step: e.step, verdict: e.verdict };
     const unclaimed = t.events
       .slice(0, i)
@@ -98,7 +103,7 @@ export function chatItems(t: TranscriptData): ChatItem[] {
 }
 
 function userItem(e: UserEvent): UserItem {
-  return { type: 'user', turn: e.turn, at: e.at, action: e.action };
+  return { type: 'user', turn: e.turn, at: e.at, action: e.action, ...(e.simulated ? { simulated: e.simulated } : {}) };
 }
 
 function botItem(e: BotEvent, sinceActionMs: number, tapped: number[]): BotItem {
@@ -133,6 +138,19 @@ export function diffOf(error: string): Pick<CheckItem, 'diff'> {
     body.push(l.slice(4));
   }
   return { diff: { headline: (lines[start] ?? '').slice(DIFF_LABEL.length), lines: body } };
+}
+
+/** What a chat view writes for a simulated user's start or end: one line each, in order. */
+export function simulationLines(e: SimulationItem): Array<{ kind: 'head' | 'end' | 'pass' | 'fail' | 'feature'; text: string }> {
+  if (e.phase === 'start') return [{ kind: 'head', text: `Simulated user · goal ${JSON.stringify(e.goal)} · up to ${e.maxTurns} turn${e.maxTurns === 1 ? '' : 's'}` }];
+  const lines: ReturnType<typeof simulationLines> = [{ kind: 'end', text: `Simulation ended: ${describeEnd(e)}` }];
+  const v = e.verdict;
+  if (v) {
+    const extra = [v.score === undefined ? '' : `score ${v.score}`, v.cached ? 'cached' : ''].filter(Boolean).join(', ');
+    lines.push({ kind: v.pass ? 'pass' : 'fail', text: `Goal ${v.pass ? 'met ✓' : 'not met ✗'}: ${v.reason}${extra ? ` (${extra})` : ''}` });
+  }
+  if (e.feature) lines.push({ kind: 'feature', text: `Written as a scripted scenario: ${e.feature.path}` });
+  return lines;
 }
 
 /** "+12 ms", "+1.3 s". */

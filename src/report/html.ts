@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { TranscriptData, VerdictRecord } from '../conversation/transcript.ts';
 import { buttonsOf, isMedia, textOf, type BotMessage, type Button, type Card, type UserAction } from '../protocol/index.ts';
-import { chatItems, formatDuration, formatSince, type BotItem, type UserItem, type VerdictItem } from './chat.ts';
+import { chatItems, formatDuration, formatSince, simulationLines, type BotItem, type SimulationItem, type UserItem, type VerdictItem } from './chat.ts';
 import { describeButton, type ButtonCoverage, type Coverage } from './coverage.ts';
 import { escapeHtml as h, safeUrl, truncate } from './escape.ts';
 import { renderCheck, renderLooseFailure, stepArgument } from './failure-html.ts';
@@ -166,6 +166,7 @@ export function renderChat(t: TranscriptData, s?: ScenarioReport): string {
   const rows = items.map((item) => {
     if (item.type === 'user') return renderUser(item);
     if (item.type === 'bot') return renderBot(item);
+    if (item.type === 'simulation') return renderSimulation(item);
     if (item.type === 'verdict') return renderVerdict(item);
     return item.ok ? '' : renderCheck(item, s);
   });
@@ -184,7 +185,24 @@ function renderVerdict(v: VerdictItem): string {
 }
 
 function renderUser(u: UserItem): string {
-  return `<div class="row user" data-turn="${u.turn}"><div class="bubble user ${h(u.action.kind)}">${userContent(u.action)}</div><div class="meta">turn ${u.turn}</div></div>`;
+  const sim = u.simulated;
+  const meta = sim
+    ? `<span class="simulated" title="chosen by the simulated user (the user model)${sim.cached ? ', answer from the cache' : ''}">simulated${sim.reason ? `: ${h(sim.reason)}` : ''}</span> · turn ${u.turn}`
+    : `turn ${u.turn}`;
+  const card = sim?.card !== undefined ? ` <span class="payload">on card ${h(sim.card)}</span>` : '';
+  return `<div class="row user${sim ? ' simulated' : ''}" data-turn="${u.turn}"><div class="bubble user ${h(u.action.kind)}">${userContent(u.action)}${card}</div><div class="meta">${meta}</div></div>`;
+}
+
+/** A simulated user's start or end: a banner across the chat, with the verdict and a link to the written feature. */
+function renderSimulation(e: SimulationItem): string {
+  const rows = simulationLines(e).map((l) => {
+    if (l.kind === 'feature' && e.feature) {
+      const href = safeUrl(e.feature.href) ?? (/^[\w./-]+$/.test(e.feature.href) ? e.feature.href : undefined);
+      return `<div class="sim-line feature">Written as a scripted scenario: ${href ? `<a href="${h(href)}">${h(e.feature.path)}</a>` : h(e.feature.path)}</div>`;
+    }
+    return `<div class="sim-line ${l.kind}">${h(l.text)}</div>`;
+  });
+  return `<div class="row simulation ${e.phase}" data-turn="${e.turn}">${rows.join('')}</div>`;
 }
 
 function userContent(a: UserAction): string {

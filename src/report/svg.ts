@@ -3,7 +3,7 @@
 // too. Text widths are estimated (no layout engine here); every string is XML-escaped.
 import type { TranscriptData } from '../conversation/transcript.ts';
 import { renderCompact, type BotMessage, type Button, type UserAction } from '../protocol/index.ts';
-import { chatItems, formatSince, type BotItem, type CheckItem, type UserItem, type VerdictItem } from './chat.ts';
+import { chatItems, formatSince, simulationLines, type BotItem, type CheckItem, type SimulationItem, type UserItem, type VerdictItem } from './chat.ts';
 import { escapeXml as x, truncate } from './escape.ts';
 
 export interface SvgOptions {
@@ -102,6 +102,7 @@ export function renderConversationSvg(t: TranscriptData, o: SvgOptions = {}): st
   for (const item of items) {
     if (item.type === 'user') drawUser(c, item, maxBubble);
     else if (item.type === 'bot') drawBot(c, item, maxBubble);
+    else if (item.type === 'simulation') drawSimulation(c, item, width);
     else if (item.type === 'verdict') drawVerdict(c, item);
     else if (!item.ok) drawCheck(c, item);
     c.y += GAP;
@@ -304,6 +305,15 @@ function drawCarousel(c: Canvas, m: Extract<BotMessage, { kind: 'carousel' }>, t
     c.y += rowH + GAP;
   }
   c.y -= GAP - 2;
+}
+
+function drawSimulation(c: Canvas, e: SimulationItem, width: number): void {
+  const colour = { head: COLORS.chipFg, end: COLORS.muted, pass: COLORS.pass, fail: COLORS.fail, feature: COLORS.muted };
+  for (const l of simulationLines(e)) {
+    const lines = wrap(l.text, width - 2 * PAD, 12).slice(0, 3);
+    c.lines(width / 2, c.y + 12, lines, `font-size="12" fill="${colour[l.kind]}" text-anchor="middle"${l.kind === 'head' ? ' font-weight="600"' : ''}`, 16);
+    c.y += lines.length * 16;
+  }
 }
 
 /** One or two lines: the model's verdict and its reason. */

@@ -62,6 +62,10 @@ setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) 
   };
 });
 
+Before(function (this: ChatWorld, { pickle }) {
+  this.scenario = { uri: pickle.uri, name: pickle.name };
+});
+
 // @ai scenarios need a model: without the variables their phrases need, they are skipped, with
 // one line naming what to set (a default run stays green with no network).
 Before({ tags: '@ai' }, function ({ pickle }) {

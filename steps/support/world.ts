@@ -4,13 +4,16 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
-import { Conversation, TimingModel, Variables, type ExpectResult, type Expectation, type Profile } from '../../src/conversation/index.ts';
+import { Conversation, ConversationError, describeEnd, TimingModel, Variables, type ExpectResult, type Expectation, type Profile } from '../../src/conversation/index.ts';
 import { RedisInbox, RemoteInbox, type Inbox, type RemoteTimingLink } from '../../src/inbox/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
 import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
 import { workerTiming } from '../../src/run/timing-hub.ts';
 import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
+import { ConversationJudge, ModelUser, requireModel, sharedModels, type ConversationQuestion, type ConversationVerdict } from '../../src/ai/index.ts';
+import { chatTurns, goalFailure, judgedFailure, latestSimulation, simulateUser, type SimulationResult } from '../../src/conversation/simulate.ts';
+import { DEFAULT_USER_NAME, writeSimulatedFeature } from '../../src/author/index.ts';
 
 interface RunContext {
   shared: SharedRun;
@@ -69,6 +72,8 @@ export async function closeRunContext(): Promise<void> {
 export class ChatWorld extends World {
   readonly vars = new Variables();
   currentStep = '';
+  /** The running scenario's feature file and name (set by a Before hook): where a simulated conversation is written. */
+  scenario: { uri: string; name: string } | undefined;
   private conversation_: Conversation | undefined;
 
   constructor(options: IWorldOptions) {
@@ -137,4 +142,87 @@ export class ChatWorld extends World {
     this.vars.setAll(result.captured);
     return result;
   }
+
+  /**
+   * A model plays the user toward `goal` in this scenario's conversation (its name and profile are
+   * the user's), one action per turn, until it says stop or `maxTurns` (APICHAT_USER_MAX_TURNS, 8).
+   */
+  async simulateUser(goal: string, options: { maxTurns?: number } = {}): Promise<SimulationResult> {
+    const models = sharedModels();
+    const model = requireModel(models.config, 'APICHAT_USER_MODEL');
+    const maxTurns = options.maxTurns ?? models.config.userMaxTurns;
+    if (!Number.isInteger(maxTurns) || maxTurns < 1) {
+      throw new ApiChatError('APICHAT_TURN_LIMIT', `a simulated user needs at least 1 turn, got ${maxTurns}: write "for up to 1 turn" or more, or leave it out for APICHAT_USER_MAX_TURNS (${models.config.userMaxTurns})`);
+    }
+    const player = new ModelUser(models, model, models.config.userModelVariable);
+    return simulateUser(await this.conversation(), { goal: this.s(goal), maxTurns, player });
+  }
+
+  /**
+   * A judge decides from the whole conversation whether the simulated user's goal was reached. When
+   * it was, the conversation is written as a scripted scenario under <report dir>/simulated/.
+   */
+  async expectGoalMet(): Promise<ConversationVerdict> {
+    const c = await this.conversation();
+    const event = latestSimulation(c.transcript);
+    if (!event) {
+      throw new ApiChatError('APICHAT_NO_SIMULATION', `there is no simulated user in this scenario to judge: put When a user who wants to "<goal>" chats with the bot before "${this.currentStep}"`);
+    }
+    const verdict = await this.judgeConversation(c, { kind: 'goal', goal: event.goal });
+    event.verdict = { pass: verdict.pass, reason: verdict.reason, score: verdict.score, ...(verdict.cached ? { cached: true } : {}) };
+    if (!verdict.pass) throw goalFailure(event, verdict, c.transcript);
+    const run = runContext();
+    const scenario = this.scenario ?? { uri: 'features/unknown.feature', name: 'simulated' };
+    const written = await writeSimulatedFeature(
+      {
+        observer: { inbox: run.inbox, bot: run.bot, timing: run.shared.timing, ...c.profile },
+        transcript: c.transcript,
+        goal: event.goal,
+        verdictReason: verdict.reason,
+        featureUri: scenario.uri,
+        scenarioName: scenario.name,
+        reportDir: reportDir(),
+      },
+      DEFAULT_USER_NAME,
+    );
+    event.feature = { href: written.href, path: written.path };
+    return verdict;
+  }
+
+  /** A judge decides whether the whole conversation so far meets `criterion` ("never asks for the phone number twice"). */
+  async expectConversation(criterion: string): Promise<ConversationVerdict> {
+    const c = await this.conversation();
+    const wanted = this.s(criterion);
+    const verdict = await this.judgeConversation(c, { kind: 'criterion', criterion: wanted });
+    if (!verdict.pass) {
+      const end = latestSimulation(c.transcript);
+      throw new ConversationError(
+        'APICHAT_JUDGE_DISAGREES',
+        judgedFailure(`The judge does not agree that the conversation ${JSON.stringify(wanted)}.`, `a conversation that ${wanted}`, verdict, c.transcript, end ? describeEnd(end) : undefined),
+      );
+    }
+    return verdict;
+  }
+
+  /** The judge over the whole conversation; its verdict (or its fault: no verdict) goes beside the step. */
+  private async judgeConversation(c: Conversation, question: ConversationQuestion): Promise<ConversationVerdict> {
+    const models = sharedModels();
+    const model = requireModel(models.config, 'APICHAT_JUDGE_MODEL');
+    const callsBefore = models.client.calls;
+    const asked = Date.now();
+    try {
+      const verdict = await new ConversationJudge(models, model).judge(question, chatTurns(c.transcript));
+      c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
+      return verdict;
+    } catch (err) {
+      const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
+      c.recordVerdict(this.currentStep, { kind: 'judge', pass: false, reason, score: 0, model, calls: models.client.calls - callsBefore, hits: 0, cached: false, ms: Date.now() - asked });
+      throw err;
+    }
+  }
+}
+
+/** Where the run's reports go (cucumber.js: APICHAT_REPORT_DIR, default reports). */
+function reportDir(): string {
+  return process.env.APICHAT_REPORT_DIR?.trim() || 'reports';
 }
