@@ -10,7 +10,8 @@ type Arg = { kind: 'string'; text: string } | { kind: 'strings'; text: string } 
 type StepToken = { word: string } | { arg: Arg } | { subject: 'user' | 'bot'; text: string } | { media: string };
 
 type Slot = 'string' | 'strings' | 'int' | 'float' | 'regex';
-type PhraseToken = { words: string[] } | { slot: Slot } | { subject: 'user' | 'bot' } | { media: true };
+// {language} is a bare word ("in Spanish"), not a quoted argument: it fits any word of the step.
+type PhraseToken = { words: string[] } | { slot: Slot } | { subject: 'user' | 'bot' } | { media: true } | { language: true };
 
 const MEDIA = ['image', 'audio', 'video', 'file'];
 const ARG = new RegExp(String.raw`((?:${QUOTED})(?:\s*(?:, and|,|and)\s*(?:${QUOTED}))*)|(\/.*\/[dgimsuvy]*)(?=\s|$)|(?<=^|\s)(-?\d+(?:\.\d+)?)(?=\s|$)`, 'g');
@@ -57,10 +58,12 @@ function subjectsAndMedia(tokens: StepToken[]): StepToken[] {
 
 function phraseTokens(pattern: string): PhraseToken[] {
   return pattern.split(/\s+/).flatMap((part): PhraseToken[] => {
-    const slot = /^\{(\w+)\}(:?)$/.exec(part);
+    const slot = /^\{(\w+)\}(:|'s)?$/.exec(part);
+    // "{bot}'s" inside a phrase ("the judge agrees that the bot's reply"): plain words to compare.
+    if (slot && slot[2] === "'s") return [{ words: ['the'] }, { words: [`${slot[1]}'s`] }];
     if (slot) {
       const name = slot[1]!;
-      const t: PhraseToken = name === 'user' || name === 'bot' ? { subject: name } : name === 'media' ? { media: true } : { slot: name as Slot };
+      const t: PhraseToken = name === 'user' || name === 'bot' ? { subject: name } : name === 'media' ? { media: true } : name === 'language' ? { language: true } : { slot: name as Slot };
       return slot[2] ? [t, { words: [':'] }] : [t];
     }
     const optional = /^(\w+)\((\w+)\)(:?)$/.exec(part);
@@ -100,13 +103,14 @@ function substitution(s: StepToken, p: PhraseToken): number {
     return near <= 0.34 ? 0.5 : 1;
   }
   if ('slot' in p) return 'arg' in s ? (fits(s.arg, p.slot) ? 0 : 1.5) : 2;
+  if ('language' in p) return 'word' in s ? 0.25 : 2;
   if ('subject' in p) return 'subject' in s && s.subject === p.subject ? 0 : 2;
   return 'media' in s ? 0 : 2;
 }
 
 /** Weighted edit distance of the step's tokens to the phrase's; inserting or dropping an argument costs more than a word. */
 function distance(step: StepToken[], phrase: PhraseToken[]): number {
-  const gap = (t: StepToken | PhraseToken): number => ('word' in t || 'words' in t ? 1 : 2);
+  const gap = (t: StepToken | PhraseToken): number => ('word' in t || 'words' in t || 'language' in t ? 1 : 2);
   let row = [0];
   for (let j = 1; j <= phrase.length; j++) row[j] = row[j - 1]! + gap(phrase[j - 1]!);
   for (let i = 1; i <= step.length; i++) {
@@ -130,18 +134,25 @@ function rewrite(phrase: Phrase, step: StepToken[]): string | undefined {
   let lastNumber: string | undefined;
   const out: string[] = [];
   for (const part of phrase.pattern.split(/\s+/)) {
-    const slot = /^\{(\w+)\}(:?)$/.exec(part);
+    const slot = /^\{(\w+)\}(:|'s)?$/.exec(part);
     if (slot) {
       const name = slot[1]!;
       if (name === 'user' || name === 'bot') out.push(subject?.subject === name ? subject.text : `the ${name}`);
       else if (name === 'media') out.push(media ? (media.media.includes(' ') ? media.media : `${/^[aeiou]/.test(media.media) ? 'an' : 'a'} ${media.media}`) : 'an image');
-      else {
+      else if (name === 'language') {
+        // The word after the step's last "in" ("replies in spanish" → Spanish).
+        const words = step.flatMap((t) => ('word' in t ? [t.word] : []));
+        const at = words.lastIndexOf('in');
+        const language = at >= 0 ? words[at + 1] : undefined;
+        if (language === undefined) return undefined;
+        out.push(language.charAt(0).toUpperCase() + language.slice(1));
+      } else {
         const arg = args[next++];
         if (!arg || !fits(arg, name as Slot)) return undefined;
         if (arg.kind === 'number') lastNumber = arg.text;
         out.push(arg.text);
       }
-      if (slot[2]) out[out.length - 1] += ':';
+      if (slot[2]) out[out.length - 1] += slot[2];
       continue;
     }
     const optional = /^(\w+)\((\w+)\)(:?)$/.exec(part);
