@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { AGREE_SHARE, DECAY_TURNS, lateReplyNote, SLOW_SHRINK, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
 import { longestScriptedPauseMs, runTiming } from '../../src/run/run.ts';
 import type { BotDefinition } from '../../src/simulator/index.ts';
-import { harness, rejectsWith } from './harness.ts';
+import { harness, rejectsWith, type FakeBot, type Harness, type Replies } from './harness.ts';
 
 const LIVE: Timing = runTiming({ replyTimeoutMs: 10_000, quietMs: undefined, settleMs: undefined });
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
@@ -154,16 +154,31 @@ describe('lateReplyNote()', () => {
 // The "typing" bot: three replies PAUSE ms apart; the scenario asserts only the first and then
 // sends the next message. (PAUSE is scaled down from the 150 ms of the issue to keep this fast.)
 const PAUSE = 60;
+
+/** The typing bot's answer to "hi": 'one' at once, 'two' and 'three' PAUSE ms apart. */
+function typesThree(r: Replies): Parameters<FakeBot['onNextSend']>[0] {
+  return (_a, b) => {
+    b.deliver(r.text('one'));
+    b.deliverAfter(PAUSE, r.text('two'));
+    b.deliverAfter(2 * PAUSE, r.text('three'));
+  };
+}
+
+/** "hi" → the typing bot's three replies, only the first asserted; "next" → 'answer', 3 × PAUSE later. */
+async function playTyping(h: Harness): Promise<void> {
+  h.bot.onNextSend(typesThree(h.r)).onNextSend((_a, b) => b.deliverAfter(3 * PAUSE, h.r.text('answer')));
+  await h.c.say('hi');
+  await h.c.expect(exact('one'), 'only the first');
+  await h.c.say('next');
+  await h.c.expect(exact('answer'), 'the answer to "next"');
+}
+
 describe('a bot that pauses while "typing", with a shared run model', () => {
   it('the first time (no evidence yet) the conservative start covers the pauses: the late replies stay in turn 1', async (t) => {
     const model = new TimingModel({ replyTimeoutMs: 2_000, quietMs: 150, settleMs: 250, learnSettle: true, learnQuiet: true, settleFloorMs: 2 });
     for (let run = 0; run < 2; run++) {
       const { c, bot, r } = await harnessWith(t, model);
-      bot.onNextSend((_a, b) => {
-        b.deliver(r.text('one'));
-        b.deliverAfter(PAUSE, r.text('two'));
-        b.deliverAfter(2 * PAUSE, r.text('three'));
-      });
+      bot.onNextSend(typesThree(r));
       await c.say('hi');
       await c.expect(exact('one'), 'only the first');
       await c.say('next');
@@ -177,27 +192,14 @@ describe('a bot that pauses while "typing", with a shared run model', () => {
   it('after the window has shrunk on a fast bot, a first long pause is explained on failure, and the model widens at once', async (t) => {
     const model = seen({ replyTimeoutMs: 2_000, quietMs: 150, settleMs: 100, learnSettle: true, learnQuiet: true, settleFloorMs: 2 }, 100, 1, 1);
     assert.equal(model.settleWindowMs(), Math.ceil(1.5 + MARGIN_MS));
-    const play = async (h: Awaited<ReturnType<typeof harnessWith>>): Promise<void> => {
-      h.bot
-        .onNextSend((_a, b) => {
-          b.deliver(h.r.text('one'));
-          b.deliverAfter(PAUSE, h.r.text('two'));
-          b.deliverAfter(2 * PAUSE, h.r.text('three'));
-        })
-        .onNextSend((_a, b) => b.deliverAfter(3 * PAUSE, h.r.text('answer')));
-      await h.c.say('hi');
-      await h.c.expect(exact('one'), 'only the first');
-      await h.c.say('next');
-      await h.c.expect(exact('answer'), 'the answer to "next"');
-    };
     const first = await harnessWith(t, model);
-    await play(first);
+    await playTyping(first);
     const err = await rejectsWith(first.c.expectNothingMore(), 'APICHAT_UNEXPECTED_REPLY');
     assert.match(err.message, /note: {5}text "two" may be a late reply of turn 1: it arrived \d+ ms after your next message; the bot has paused up to \d+ ms between replies in this run/);
     assert.ok(model.longestPauseMs >= PAUSE - 1, 'the pause between the two late replies widened the model');
 
     const second = await harnessWith(t, model);
-    await play(second);
+    await playTyping(second);
     assert.deepEqual(second.c.transcript.events.filter((e) => e.type === 'bot').map((e) => e.turn), [1, 1, 1, 2], 'once seen, the pauses are waited for');
     await second.c.expectNothingMore();
   });
@@ -208,11 +210,7 @@ describe('a closed conversation keeps teaching the run model', () => {
     const model = seen({ replyTimeoutMs: 2_000, quietMs: 400, settleMs: 100, learnSettle: true, learnQuiet: true, settleFloorMs: 2 }, 100, 1, 1);
     assert.equal(model.watchAfterCloseMs(), 400);
     const h = await harnessWith(t, model);
-    h.bot.onNextSend((_a, b) => {
-      b.deliver(h.r.text('one'));
-      b.deliverAfter(PAUSE, h.r.text('two'));
-      b.deliverAfter(2 * PAUSE, h.r.text('three'));
-    });
+    h.bot.onNextSend(typesThree(h.r));
     await h.c.say('hi');
     await h.c.expect(exact('one'), 'only the first');
     const third = new Promise<void>((resolve) => h.store.subscribe(h.c.senderId, (_m, i) => i === 2 && resolve()));
@@ -235,17 +233,7 @@ describe('kept between runs: the second run starts where the first ended (issue 
   /** A conversation with the typing bot: "hi" → three replies PAUSE ms apart; only the first is asserted before "next". */
   async function typing(t: Parameters<typeof harness>[0], model: TimingModel): Promise<number[]> {
     const h = await harnessWith(t, model);
-    h.bot
-      .onNextSend((_a, b) => {
-        b.deliver(h.r.text('one'));
-        b.deliverAfter(PAUSE, h.r.text('two'));
-        b.deliverAfter(2 * PAUSE, h.r.text('three'));
-      })
-      .onNextSend((_a, b) => b.deliverAfter(3 * PAUSE, h.r.text('answer')));
-    await h.c.say('hi');
-    await h.c.expect(exact('one'), 'only the first');
-    await h.c.say('next');
-    await h.c.expect(exact('answer'), 'the answer');
+    await playTyping(h);
     const turns = h.c.transcript.events.flatMap((e) => (e.type === 'bot' ? [e.turn] : []));
     await h.c.close();
     return turns;
