@@ -1,7 +1,7 @@
 // The Inbox contract (LocalInbox in-process, RemoteInbox over the loopback control server's
 // server-sent events), plus what only the remote side has: unreachable server, resume after a
 // dropped stream, many feeds at once. Every test closes what it opened, so the file exits.
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { request } from 'undici';
@@ -36,14 +36,37 @@ function collector() {
   return { got, onMessage, until };
 }
 
+/**
+ * Resolves when the store loses `senderId`'s subscription: the server noticed the stream end
+ * (resolved by the listener's removal, not by a timer). Call before closing.
+ */
+function subscriptionRemoved(store: MemoryStore, senderId: string): Promise<void> {
+  const emitter = emitterOf(store);
+  const gone = deferred<void>();
+  const onRemove = (event: string | symbol) => {
+    if (event === `m:${senderId}`) gone.resolve();
+  };
+  emitter.on('removeListener', onRemove);
+  return gone.promise.finally(() => emitter.off('removeListener', onRemove));
+}
+
 const auth = (c: RunningControl) => ({ authorization: `Bearer ${c.token}` });
 
 const texts = (ms: readonly BotMessage[]) => ms.map((m) => (m.kind === 'text' ? m.text : `<${m.kind}>`));
 
-async function localHarness(): Promise<Harness> {
+/** A store behind a LocalInbox; closed after test `t` when given (as remoteHarness). */
+async function localHarness(t?: TestContext): Promise<Harness> {
   const store = new MemoryStore();
   const inbox = new LocalInbox(store);
-  return { store, inbox, close: () => inbox.close() };
+  const close = () => inbox.close();
+  t?.after(close);
+  return { store, inbox, close };
+}
+
+/** Opens `senderId`'s feed with a collector behind it. */
+async function collecting(inbox: Inbox, senderId: string) {
+  const c = collector();
+  return { c, feed: await inbox.open(senderId, c.onMessage) };
 }
 
 for (const [name, make] of [
@@ -52,8 +75,7 @@ for (const [name, make] of [
 ] as const) {
   describe(`${name}: the Inbox contract`, () => {
     it('open() registers the sender before it resolves', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
+      const h = await make(t);
       assert.equal(h.store.isRegistered('ann'), false);
       const feed = await h.inbox.open('ann', () => {});
       assert.equal(feed.senderId, 'ann');
@@ -66,10 +88,8 @@ for (const [name, make] of [
     });
 
     it('messages added to the store arrive through the feed, in order', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
-      const c = collector();
-      const feed = await h.inbox.open('ann', c.onMessage);
+      const h = await make(t);
+      const { c, feed } = await collecting(h.inbox, 'ann');
       const want = Array.from({ length: 25 }, (_, i) => `m${i}`);
       for (const t of want) h.store.add(textMsg('ann', t));
       await c.until(25);
@@ -81,13 +101,11 @@ for (const [name, make] of [
     });
 
     it('messages stored before open (sender already registered) are replayed first', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
+      const h = await make(t);
       h.store.register('bob');
       h.store.add(textMsg('bob', 'early 1'));
       h.store.add(textMsg('bob', 'early 2'));
-      const c = collector();
-      const feed = await h.inbox.open('bob', c.onMessage);
+      const { c, feed } = await collecting(h.inbox, 'bob');
       h.store.add(textMsg('bob', 'live'));
       await c.until(3);
       assert.deepEqual(texts(c.got), ['early 1', 'early 2', 'live']);
@@ -95,10 +113,8 @@ for (const [name, make] of [
     });
 
     it('close() unregisters: later replies become orphans and are not delivered', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
-      const c = collector();
-      const feed = await h.inbox.open('cat', c.onMessage);
+      const h = await make(t);
+      const { c, feed } = await collecting(h.inbox, 'cat');
       h.store.add(textMsg('cat', 'before'));
       await c.until(1);
       await feed.close();
@@ -109,8 +125,7 @@ for (const [name, make] of [
     });
 
     it('rejections() returns the store summary', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
+      const h = await make(t);
       assert.deepEqual(await h.inbox.rejections(), { count: 0, byReason: {}, last: [] });
       for (let i = 0; i < 3; i++) h.store.reject({ at: 1000 + i, status: 401, reason: 'bad signature', excerpt: `{"n":${i}}` });
       h.store.reject({ at: 2000, status: 400, reason: 'malformed JSON' });
@@ -121,12 +136,9 @@ for (const [name, make] of [
     });
 
     it('two feeds for different senders each get only their own', async (t) => {
-      const h = await make();
-      closeAfter(t, h);
-      const a = collector();
-      const b = collector();
-      const fa = await h.inbox.open('a', a.onMessage);
-      const fb = await h.inbox.open('b', b.onMessage);
+      const h = await make(t);
+      const { c: a, feed: fa } = await collecting(h.inbox, 'a');
+      const { c: b, feed: fb } = await collecting(h.inbox, 'b');
       h.store.add(textMsg('a', 'a1'));
       h.store.add(textMsg('b', 'b1'));
       h.store.add(textMsg('a', 'a2'));
@@ -212,28 +224,19 @@ describe('RemoteInbox over the control server', () => {
 
   it('the SSE subscription ends on the server when the client goes away (no listener left behind)', async (t) => {
     const { store, inbox } = await remoteHarness(t);
-    const c = collector();
-    const feed = await inbox.open('eve', c.onMessage);
+    const { c, feed } = await collecting(inbox, 'eve');
     store.add(textMsg('eve', 'e0'));
     await c.until(1);
     assert.equal(emitterOf(store).listenerCount('m:eve'), 1, 'one live subscription while open');
-    const gone = deferred<void>();
-    // Resolved by the server noticing the disconnect (the subscription's removal), not by a timer.
-    const emitter = emitterOf(store);
-    const onRemove = (event: string | symbol) => {
-      if (event === 'm:eve') gone.resolve();
-    };
-    emitter.on('removeListener', onRemove);
+    const gone = subscriptionRemoved(store, 'eve');
     await feed.close();
-    await gone.promise;
-    emitter.off('removeListener', onRemove);
-    assert.equal(emitter.listenerCount('m:eve'), 0);
+    await gone;
+    assert.equal(emitterOf(store).listenerCount('m:eve'), 0);
   });
 
   it('a dropped stream is resumed with Last-Event-ID: nothing lost, nothing twice', async (t) => {
     const { store, control, inbox } = await remoteHarness(t);
-    const c = collector();
-    const feed = await inbox.open('fay', c.onMessage);
+    const { c, feed } = await collecting(inbox, 'fay');
     for (let i = 0; i < 3; i++) store.add(textMsg('fay', `f${i}`));
     await c.until(3);
     // Drop every connection from the server side; the server keeps listening.
@@ -249,8 +252,7 @@ describe('RemoteInbox over the control server', () => {
 
   it('keeps resuming across many drops over a long scenario (more than a handful)', async (t) => {
     const { store, control, inbox } = await remoteHarness(t);
-    const c = collector();
-    const feed = await inbox.open('gus', c.onMessage);
+    const { c, feed } = await collecting(inbox, 'gus');
     const want: string[] = [];
     for (let round = 0; round < 8; round++) {
       const t = `g${round}`;
@@ -274,8 +276,7 @@ describe('RemoteInbox over the control server', () => {
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const c = collector();
-      const feed = await inbox.open('kim', c.onMessage);
+      const { c, feed } = await collecting(inbox, 'kim');
       store.add(textMsg('kim', 'k0'));
       await c.until(1);
       await control.close();
@@ -292,8 +293,7 @@ describe('RemoteInbox over the control server', () => {
 
   it('large messages with multi-byte characters arrive intact (chunk boundaries inside a character)', async (t) => {
     const { store, inbox } = await remoteHarness(t);
-    const c = collector();
-    const feed = await inbox.open('hal', c.onMessage);
+    const { c, feed } = await collecting(inbox, 'hal');
     const want = Array.from({ length: 6 }, (_, i) => `${i}:` + 'é👋ü€'.repeat(20_000 + i * 997));
     for (const t of want) store.add(textMsg('hal', t));
     await c.until(want.length);
@@ -309,8 +309,7 @@ describe('RemoteInbox over the control server', () => {
   it('sender ids that need URL encoding reach the right conversation', async (t) => {
     const { store, inbox } = await remoteHarness(t);
     const id = 'ann smith/42?x=1&y#z ü';
-    const c = collector();
-    const feed = await inbox.open(id, c.onMessage);
+    const { c, feed } = await collecting(inbox, id);
     assert.equal(store.isRegistered(id), true);
     store.add(normalise(buildTextReply({ sender_id: id, conv_id: 1 }, 'encoded ok')));
     await c.until(1);
@@ -345,17 +344,10 @@ describe('RemoteInbox over the control server', () => {
     const control = await startControlServer(store);
     const inbox = new RemoteInbox(control.url, { token: control.token });
     closeAfter(t, control);
-    const c = collector();
-    await inbox.open('ivy', c.onMessage);
-    const gone = deferred<void>();
-    const emitter = emitterOf(store);
-    const onRemove = (event: string | symbol) => {
-      if (event === 'm:ivy') gone.resolve();
-    };
-    emitter.on('removeListener', onRemove);
+    const { c } = await collecting(inbox, 'ivy');
+    const gone = subscriptionRemoved(store, 'ivy');
     await inbox.close();
-    await gone.promise;
-    emitter.off('removeListener', onRemove);
+    await gone;
     store.add(textMsg('ivy', 'after close'));
     assert.deepEqual(c.got, [], 'nothing delivered after close');
   });
