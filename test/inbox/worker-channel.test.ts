@@ -147,7 +147,7 @@ function registered(store: MemoryStore): number {
 }
 
 /** A hand-made SSE server: each request gets the next scripted answer. */
-async function scriptedServer(script: Array<(req: IncomingMessage, res: ServerResponse) => void>) {
+async function scriptedServer(script: Step[]) {
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     if (req.method === 'DELETE') return void res.writeHead(204).end();
@@ -167,7 +167,19 @@ async function scriptedServer(script: Array<(req: IncomingMessage, res: ServerRe
   };
 }
 
+type Step = (req: IncomingMessage, res: ServerResponse) => void;
 const sse = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/event-stream' });
+/** A step answering with an event stream of `chunks`; `end` closes it afterwards (the client reconnects). */
+const streams = (chunks: string[], { end = false } = {}): Step => (_req, res) => {
+  sse(res);
+  for (const chunk of chunks) res.write(chunk);
+  if (end) res.end();
+};
+/** A step refusing the connection with an HTTP status. */
+const refuses = (status: number, body?: string): Step => (_req, res) => {
+  res.writeHead(status);
+  res.end(body);
+};
 const wire = (text: string, sender = 'ann') => JSON.stringify(textMsg(sender, text));
 
 describe('RemoteInbox reads the stream as the SSE spec says', () => {
@@ -175,13 +187,14 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
     const msg = JSON.parse(wire('spec')) as BotMessage;
     const pretty = JSON.stringify(msg, null, 1).split('\n'); // several data: lines, joined with \n
     const server = await scriptedServer([
-      (_req, res) => {
-        sse(res);
-        res.write(': hello\r\nretry: 10\r\n\r\n');
-        res.write(`id: 0\r\ndata:${wire('no space')}\r\n\r\n`);
-        res.write(`id: 1\n${pretty.map((l) => `data: ${l}`).join('\n')}\n\n`);
-        res.end();
-      },
+      streams(
+        [
+          ': hello\r\nretry: 10\r\n\r\n', // a comment and a retry: field
+          `id: 0\r\ndata:${wire('no space')}\r\n\r\n`, // CRLF, no space after data:
+          `id: 1\n${pretty.map((l) => `data: ${l}`).join('\n')}\n\n`, // one event over several data: lines
+        ],
+        { end: true },
+      ),
       (req, res) => {
         sse(res);
         assert.equal(req.headers['last-event-id'], '1');
@@ -205,12 +218,7 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
 
   it('an event that is not a message is skipped and reported, later ones still arrive', async (t) => {
     const server = await scriptedServer([
-      (_req, res) => {
-        sse(res);
-        res.write('id: 0\ndata: {"kind":"text","text":5}\n\n');
-        res.write('id: 1\ndata: not json\n\n');
-        res.write(`id: 2\ndata: ${wire('fine')}\n\n`);
-      },
+      streams(['id: 0\ndata: {"kind":"text","text":5}\n\n', 'id: 1\ndata: not json\n\n', `id: 2\ndata: ${wire('fine')}\n\n`]),
     ]);
     const problems: string[] = [];
     const inbox = new RemoteInbox(server.url, { token: 't', onProblem: (_s, p) => problems.push(p) });
@@ -225,17 +233,7 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
   });
 
   it('a feed that cannot be reopened gives up after the budget and says so (feed.problem)', async (t) => {
-    const server = await scriptedServer([
-      (_req, res) => {
-        sse(res);
-        res.write('retry: 1\n\n');
-        res.end();
-      },
-      (_req, res) => {
-        res.writeHead(503);
-        res.end('down');
-      },
-    ]);
+    const server = await scriptedServer([streams(['retry: 1\n\n'], { end: true }), refuses(503, 'down')]);
     const gaveUp = deferred<string>();
     const inbox = new RemoteInbox(server.url, { token: 't', maxReconnects: 3, onProblem: (_s, p) => gaveUp.resolve(p) });
     closeAfter(t, inbox, server);
@@ -248,16 +246,7 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
   });
 
   it('a refused token on reconnect gives up at once (retrying cannot help)', async (t) => {
-    const server = await scriptedServer([
-      (_req, res) => {
-        sse(res);
-        res.end('retry: 1\n\n');
-      },
-      (_req, res) => {
-        res.writeHead(401);
-        res.end();
-      },
-    ]);
+    const server = await scriptedServer([streams(['retry: 1\n\n'], { end: true }), refuses(401)]);
     const gaveUp = deferred<string>();
     const inbox = new RemoteInbox(server.url, { token: 't', onProblem: (_s, p) => gaveUp.resolve(p) });
     closeAfter(t, inbox, server);
