@@ -2,7 +2,7 @@
 // the listener's publisher and a runner's inbox, trimming, rejections, the "nothing reaches
 // Redis" notice, and Redis going away. Skipped (with the reason) without redis-server, except
 // under CI=true, where that is a failure.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTextReply, normalise, nowMs, type BotMessage } from '../../src/protocol/index.ts';
 import {
@@ -30,6 +30,14 @@ const skip = skipWithoutRedis();
 let n = 0;
 const sender = (): string => `bdd-redis-${process.pid}-${++n}`;
 const reply = (senderId: string, text: string): BotMessage => normalise(buildTextReply({ sender_id: senderId, conv_id: 7 }, text), nowMs());
+
+/** Opens a conversation for a fresh sender id with a collector behind it. */
+async function watched(inbox: RedisInbox) {
+  const id = sender();
+  const c = collector();
+  const feed = await inbox.open(id, (m) => c.push(m));
+  return { id, c, feed };
+}
 
 /** Collects a feed's messages; `next(k)` resolves once k have arrived (event-driven). */
 function collector() {
@@ -64,14 +72,17 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     await server?.stop();
   });
 
-  it('delivers each conversation its own replies, in order, with the arrival time on this clock', async (t) => {
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
+  /** A runner's inbox on this server (deliveries counted from `deliveriesAtStart`); closed after test `t`. */
+  const runnerInbox = (t: TestContext, deliveriesAtStart = 0): RedisInbox => {
+    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart });
     closeAfter(t, inbox);
-    const [a, b] = [sender(), sender()];
-    const ca = collector();
-    const cb = collector();
-    await inbox.open(a, (m) => ca.push(m));
-    await inbox.open(b, (m) => cb.push(m)); // opened while the read for `a` is blocked: the wake-up stream adds it
+    return inbox;
+  };
+
+  it('delivers each conversation its own replies, in order, with the arrival time on this clock', async (t) => {
+    const inbox = runnerInbox(t);
+    const { id: a, c: ca } = await watched(inbox);
+    const { id: b, c: cb } = await watched(inbox); // opened while the read for `a` is blocked: the wake-up stream adds it
     const sent = [reply(a, 'a1'), reply(b, 'b1'), reply(a, 'a2'), reply(a, 'a3')];
     for (const m of sent) publisher.publish(m);
     await Promise.all([ca.next(3), cb.next(1)]);
@@ -83,8 +94,7 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
   });
 
   it('replays replies published before the conversation was opened, and stops after close', async (t) => {
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    closeAfter(t, inbox);
+    const inbox = runnerInbox(t);
     const id = sender();
     publisher.publish(reply(id, 'early'));
     await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 1);
@@ -92,19 +102,15 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
     const feed = await inbox.open(id, (m) => c.push(m));
     await c.next(1);
     await feed.close();
-    const other = collector();
-    await inbox.open(sender(), (m) => other.push(m)); // a later open wakes the read, which drops the closed key
+    await watched(inbox); // a later open wakes the read, which drops the closed key
     publisher.publish(reply(id, 'late'));
     await readUntil(server.url, KEYS.conversation(id), (e) => e.length >= 2);
     assert.deepEqual(c.got.map((m) => m.kind === 'text' && m.text), ['early']);
   });
 
   it('skips a stream entry it did not write and keeps reading', async (t) => {
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    closeAfter(t, inbox);
-    const id = sender();
-    const c = collector();
-    await inbox.open(id, (m) => c.push(m));
+    const inbox = runnerInbox(t);
+    const { id, c } = await watched(inbox);
     await admin.xAdd(KEYS.conversation(id), '*', { m: 'not json' });
     await admin.xAdd(KEYS.conversation(id), '*', { other: 'field' });
     publisher.publish(reply(id, 'after the foreign entries'));
@@ -124,8 +130,7 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
   });
 
   it('publishes rejection counts that a runner reads as its summary', async (t) => {
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    closeAfter(t, inbox);
+    const inbox = runnerInbox(t);
     const before = await inbox.rejections();
     const store = new RedisStore(publisher);
     store.reject({ at: Date.now(), status: 401, reason: 'bad signature', excerpt: '{"x":1}' });
@@ -141,8 +146,7 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
 
   it('says on a waiting failure that no delivery reached Redis, and whether any listener publishes', async (t) => {
     const stats = await admin.hGet(KEYS.stats, 'deliveries');
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: Number(stats ?? 0) });
-    closeAfter(t, inbox);
+    const inbox = runnerInbox(t, Number(stats ?? 0));
     await inbox.open(sender(), () => {});
     const withListener = await inbox.notice();
     assert.match(withListener ?? '', /^no delivery has reached Redis for this run: the test listener publishes to redis:\/\/127\.0\.0\.1:\d+, but nothing reached it/);
@@ -172,11 +176,8 @@ describe('Redis Streams transport', { skip, timeout: 30_000 }, () => {
   });
 
   it('has no notice once a reply for this runner came through Redis', async (t) => {
-    const inbox = new RedisInbox({ url: server.url, deliveriesAtStart: 0 });
-    closeAfter(t, inbox);
-    const id = sender();
-    const c = collector();
-    await inbox.open(id, (m) => c.push(m));
+    const inbox = runnerInbox(t);
+    const { id, c } = await watched(inbox);
     publisher.publish(reply(id, 'hello'));
     await c.next(1);
     assert.equal(await inbox.notice(), null);
