@@ -68,7 +68,8 @@ export interface Delivery {
   filedAt: number;
 }
 
-type OnSend = (action: UserAction, bot: FakeBot, message: Incoming) => void;
+/** A bot's script for one send: delivers replies through `bot`. */
+export type OnSend = (action: UserAction, bot: FakeBot, message: Incoming) => void;
 
 /** A BotSender that records each message and runs the test's script for it. */
 export class FakeBot implements BotSender {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PostbackIncoming } from '../../src/protocol/index.ts';
-import { harness, rejectsWith } from './harness.ts';
+import { harness, rejectsWith, type Harness, type OnSend } from './harness.ts';
 
 const ROOMS = [
   { title: 'Deluxe', buttons: [{ title: 'Choose', payload: 'ROOM_DELUXE' }, { title: 'Photos', type: 'web_url', url: 'https://hotel.test/deluxe' }] },
@@ -14,6 +14,15 @@ function postback(sent: { message: unknown }): PostbackIncoming {
   const m = sent.message as PostbackIncoming;
   assert.equal(m.event, 'message_postback');
   return m;
+}
+
+/** The user says "one" and "two" (answered by `first` and `second`), then taps `title`: what the tap submitted. */
+async function tapInTurnTwo(h: Harness, title: string, first: OnSend, second: OnSend) {
+  h.bot.onNextSend(first).onNextSend(second);
+  await h.c.say('one');
+  await h.c.say('two');
+  await h.c.tap(title);
+  return postback(h.bot.sent[2]!).submitted_values;
 }
 
 describe('tap(): which button', () => {
@@ -32,14 +41,15 @@ describe('tap(): which button', () => {
   });
 
   it('picks the newest message of this turn that offers the title (and this turn over an earlier one)', async (t) => {
-    const { c, bot, r } = await harness(t);
-    bot
-      .onNextSend((_a, b) => b.deliver(r.buttons('Old', [{ title: 'Yes', payload: 'TURN1' }])))
-      .onNextSend((_a, b) => b.deliver(r.buttons('First', [{ title: 'Yes', payload: 'TURN2_FIRST' }]), r.text('filler'), r.buttons('Second', [{ title: 'Yes', payload: 'TURN2_SECOND' }, { title: 'No' }]), r.buttons('Newest, no Yes', ['Maybe'])));
-    await c.say('one');
-    await c.say('two');
-    await c.tap('Yes');
-    assert.deepEqual(postback(bot.sent[2]!).submitted_values, [{ title: 'Yes', payload: 'TURN2_SECOND' }]);
+    const h = await harness(t);
+    const { r } = h;
+    const submitted = await tapInTurnTwo(
+      h,
+      'Yes',
+      (_a, b) => b.deliver(r.buttons('Old', [{ title: 'Yes', payload: 'TURN1' }])),
+      (_a, b) => b.deliver(r.buttons('First', [{ title: 'Yes', payload: 'TURN2_FIRST' }]), r.text('filler'), r.buttons('Second', [{ title: 'Yes', payload: 'TURN2_SECOND' }, { title: 'No' }]), r.buttons('Newest, no Yes', ['Maybe'])),
+    );
+    assert.deepEqual(submitted, [{ title: 'Yes', payload: 'TURN2_SECOND' }]);
   });
 
   it('auto-waits for a message offering the title: tap right after say, reply delivered later', async (t) => {
@@ -55,24 +65,28 @@ describe('tap(): which button', () => {
   });
 
   it('waits for the first reply of the turn up to the reply timeout before falling back', async (t) => {
-    const { c, bot, r } = await harness(t, { replyTimeoutMs: 2_000, quietMs: 10 });
-    bot
-      .onNextSend((_a, b) => b.deliver(r.buttons('Old', [{ title: 'Menu', payload: 'OLD' }])))
+    const h = await harness(t, { replyTimeoutMs: 2_000, quietMs: 10 });
+    const { r } = h;
+    const submitted = await tapInTurnTwo(
+      h,
+      'Menu',
+      (_a, b) => b.deliver(r.buttons('Old', [{ title: 'Menu', payload: 'OLD' }])),
       // the bot is slower than the quiet window: the tap must not fall back before the first reply
-      .onNextSend((_a, b) => b.deliverAfter(40, r.buttons('New', [{ title: 'Menu', payload: 'NEW' }])));
-    await c.say('one');
-    await c.say('two');
-    await c.tap('Menu');
-    assert.deepEqual(postback(bot.sent[2]!).submitted_values, [{ title: 'Menu', payload: 'NEW' }]);
+      (_a, b) => b.deliverAfter(40, r.buttons('New', [{ title: 'Menu', payload: 'NEW' }])),
+    );
+    assert.deepEqual(submitted, [{ title: 'Menu', payload: 'NEW' }]);
   });
 
   it('falls back to an earlier turn’s message once this turn has been quiet for the quiet window', async (t) => {
-    const { c, bot, r } = await harness(t, { quietMs: 40 });
-    bot.onNextSend((_a, b) => b.deliver(r.buttons('Pick one', [{ title: 'A', payload: 'PICK_A' }, 'B']))).onNextSend((_a, b) => b.deliver(r.text('Sorry, I did not get that')));
-    await c.say('menu');
-    await c.say('blah');
-    await c.tap('A');
-    assert.deepEqual(postback(bot.sent[2]!).submitted_values, [{ title: 'A', payload: 'PICK_A' }]);
+    const h = await harness(t, { quietMs: 40 });
+    const { bot, r } = h;
+    const submitted = await tapInTurnTwo(
+      h,
+      'A',
+      (_a, b) => b.deliver(r.buttons('Pick one', [{ title: 'A', payload: 'PICK_A' }, 'B'])),
+      (_a, b) => b.deliver(r.text('Sorry, I did not get that')),
+    );
+    assert.deepEqual(submitted, [{ title: 'A', payload: 'PICK_A' }]);
     assert.ok(bot.sent[2]!.at - bot.lastDeliveryAt() >= 40, 'waited the quiet window after the turn’s last reply');
   });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { AGREE_SHARE, DECAY_TURNS, lateReplyNote, SLOW_SHRINK, longestStepMs, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
 import { longestScriptedPauseMs, runTiming } from '../../src/run/run.ts';
 import type { BotDefinition } from '../../src/simulator/index.ts';
-import { harness, rejectsWith, type FakeBot, type Harness, type Replies } from './harness.ts';
+import { harness, rejectsWith, type Harness, type OnSend, type Replies } from './harness.ts';
 
 const LIVE: Timing = runTiming({ replyTimeoutMs: 10_000, quietMs: undefined, settleMs: undefined });
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
@@ -156,7 +156,7 @@ describe('lateReplyNote()', () => {
 const PAUSE = 60;
 
 /** The typing bot's answer to "hi": 'one' at once, 'two' and 'three' PAUSE ms apart. */
-function typesThree(r: Replies): Parameters<FakeBot['onNextSend']>[0] {
+function typesThree(r: Replies): OnSend {
   return (_a, b) => {
     b.deliver(r.text('one'));
     b.deliverAfter(PAUSE, r.text('two'));
