@@ -14,6 +14,8 @@ import { pageJson } from './page.ts';
 
 const AT = 42.5;
 const addr = { sender_id: 'user-1', conv_id: 7, message_type: 'outgoing', private: false };
+/** A raw template reply (button_template, generic_template, …) addressed to `addr`. */
+const template = (content_type: string, text: unknown, content_attributes: unknown) => ({ ...addr, type: 'text', text, content_type, content_attributes });
 /** What normalise() keeps of `addr` at time AT, beside raw and the content. */
 const envelope = { sender_id: 'user-1', conv_id: 7, private: false, arrived_at: AT };
 
@@ -59,30 +61,13 @@ describe('normalise: what must survive', () => {
   });
 
   it('a button of type "web_url" with a url', () => {
-    const raw = {
-      ...addr,
-      type: 'text',
-      text: 'Visit us',
-      content_type: 'button_template',
-      content_attributes: {
-        text: 'Visit us',
-        buttons: [
-          { type: 'web_url', title: 'Open site', url: 'https://example.com/x?y=1' },
-          { type: 'postback', title: 'Later', payload: 'LATER' },
-        ],
-      },
-    };
+    const buttons = [
+      { type: 'web_url', title: 'Open site', url: 'https://example.com/x?y=1' },
+      { type: 'postback', title: 'Later', payload: 'LATER' },
+    ];
+    const raw = template('button_template', 'Visit us', { text: 'Visit us', buttons });
     const m = normalise(raw, AT);
-    assert.deepEqual(m, {
-      ...envelope,
-      raw,
-      kind: 'buttons',
-      text: 'Visit us',
-      buttons: [
-        { type: 'web_url', title: 'Open site', url: 'https://example.com/x?y=1' },
-        { type: 'postback', title: 'Later', payload: 'LATER' },
-      ],
-    });
+    assert.deepEqual(m, { ...envelope, raw, kind: 'buttons', text: 'Visit us', buttons }, 'typed buttons pass through as they came');
     assert.deepEqual(
       buttonsOf(m).map(({ button }) => [button.type, button.title, button.url ?? null, button.payload ?? null]),
       [
@@ -94,7 +79,7 @@ describe('normalise: what must survive', () => {
 
   it('a button without type defaults to postback', () => {
     const m = normalise(
-      { ...addr, type: 'text', text: 't', content_type: 'button_template', content_attributes: { buttons: [{ title: 'A', payload: 'a' }] } },
+      template('button_template', 't', { buttons: [{ title: 'A', payload: 'a' }] }),
       AT,
     );
     assert.equal(m.kind, 'buttons');
@@ -103,37 +88,20 @@ describe('normalise: what must survive', () => {
 
   it('button template text: content_attributes.text first, then text, then ""', () => {
     const mk = (text: unknown, caText: unknown) =>
-      normalise({ ...addr, type: 'text', text, content_type: 'button_template', content_attributes: { text: caText, buttons: [] } }, AT);
+      normalise(template('button_template', text, { text: caText, buttons: [] }), AT);
     assert.equal(textOf(mk('outer', 'inner')), 'inner');
     assert.equal(textOf(mk('outer', null)), 'outer');
     assert.equal(textOf(mk(null, undefined)), '');
   });
 
   it('cards with null subtitle / buttons / image_url, no ratio', () => {
-    const raw = {
-      ...addr,
-      type: 'text',
-      text: null,
-      content_type: 'generic_template',
-      content_attributes: {
-        items: [
-          { title: 'Bare', subtitle: null, image_url: null, item_url: null, default_action: null, buttons: null },
-          { title: 'One', buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY' }] },
-        ],
-      },
-    };
+    const items = [
+      { title: 'Bare', subtitle: null, image_url: null, item_url: null, default_action: null, buttons: null },
+      { title: 'One', buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY' }] },
+    ];
+    const raw = template('generic_template', null, { items });
     const m = normalise(raw, AT);
-    assert.deepEqual(m, {
-      ...envelope,
-      raw,
-      kind: 'carousel',
-      text: '',
-      ratio: null,
-      cards: [
-        { title: 'Bare', subtitle: null, image_url: null, item_url: null, default_action: null, buttons: null },
-        { title: 'One', buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY' }] },
-      ],
-    });
+    assert.deepEqual(m, { ...envelope, raw, kind: 'carousel', text: '', ratio: null, cards: items }, 'the nulls are kept on the cards');
     const bs = buttonsOf(m);
     assert.equal(bs.length, 1);
     assert.equal(bs[0]!.button.title, 'Buy');
@@ -164,7 +132,7 @@ describe('normalise: shapes that become unknown, with a reason, never throwing',
     ],
     [
       'content_type "quick_replies"',
-      { ...addr, type: 'text', text: 'Pick', content_type: 'quick_replies', content_attributes: { items: [] } },
+      template('quick_replies', 'Pick', { items: [] }),
       'unrecognised shape: type "text" content_type "quick_replies"',
       { sender_id: 'user-1', conv_id: 7 },
     ],
@@ -211,9 +179,9 @@ describe('normalise: shapes that become unknown, with a reason, never throwing',
 
   it('malformed members never throw either', () => {
     const bodies: unknown[] = [
-      { ...addr, type: 'text', text: 'x', content_type: 'button_template', content_attributes: null },
-      { ...addr, type: 'text', text: 'x', content_type: 'button_template', content_attributes: { buttons: 'nope' } },
-      { ...addr, type: 'text', text: 'x', content_type: 'generic_template', content_attributes: { items: [{ subtitle: 's' }] } },
+      template('button_template', 'x', null),
+      template('button_template', 'x', { buttons: 'nope' }),
+      template('generic_template', 'x', { items: [{ subtitle: 's' }] }),
       { ...addr, type: 'text', text: 'x', private: 'yes' },
       { ...addr, type: 'image', url: 5 },
       { sender_id: { id: 1 }, type: 'text', text: 'x', message_type: 'outgoing' },
