@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Agent, errors, type MockAgent } from 'undici';
 import { BotClient, BotClientError, BotErrorCode, closeSharedAgent } from '../../src/client/index.ts';
 import { buildAttachment, buildPostback, buildText, IncomingSchema, type Incoming } from '../../src/protocol/index.ts';
-import { assertSafeMessage, calls, closedPort, countingServer, failure, mockAgent } from './helpers.ts';
+import { assertOnlyCall, assertSafeMessage, calls, closedPort, countingServer, failure, mockAgent } from './helpers.ts';
 import { closeAfter } from '../support/close-after.ts';
 
 const ORIGIN = 'https://bot.example.test';
@@ -66,13 +66,7 @@ describe('BotClient', () => {
         const res = await client.send(c.message);
 
         assert.deepEqual(res, { status: 200, body: { status: 'ok' } });
-        const sent = calls(agent);
-        assert.equal(sent.length, 1);
-        assert.equal(sent[0]!.method, 'POST');
-        assert.equal(sent[0]!.path, PATH);
-        assert.equal(sent[0]!.headers.authorization, `Bearer ${FLOW_KEY}`);
-        assert.equal(sent[0]!.headers['content-type'], 'application/json');
-        assert.equal(sent[0]!.body, c.json);
+        assertOnlyCall(agent, { method: 'POST', path: PATH, authorization: `Bearer ${FLOW_KEY}`, contentType: 'application/json', body: c.json });
       });
     }
 

@@ -31,6 +31,18 @@ export function calls(agent: MockAgent): RecordedCall[] {
   }));
 }
 
+/** Asserts the agent saw exactly one request, and that it was this one (field by field, so a failure names the field). */
+export function assertOnlyCall(agent: MockAgent, want: { method: string; path: string; authorization: string; contentType?: string; body: string | undefined }): void {
+  const sent = calls(agent);
+  assert.equal(sent.length, 1, `one request, got: ${sent.map((c) => `${c.method} ${c.path}`).join(', ')}`);
+  const call = sent[0]!;
+  assert.equal(call.method, want.method);
+  assert.equal(call.path, want.path);
+  assert.equal(call.headers.authorization, want.authorization);
+  if (want.contentType !== undefined) assert.equal(call.headers['content-type'], want.contentType);
+  assert.equal(call.body, want.body);
+}
+
 /** The error a promise rejects with; fails the test when it resolves or rejects with something else. */
 export async function failure<E extends ApiChatError>(p: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
   let value: unknown;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { errors, type MockAgent } from 'undici';
 import { PartnerClient, PartnerClientError } from '../../src/client/index.ts';
-import { assertSafeMessage, calls, failure, mockAgent } from './helpers.ts';
+import { assertOnlyCall, assertSafeMessage, calls, failure, mockAgent } from './helpers.ts';
 
 const ORIGIN = 'https://partner.example.test';
 const BASE = `${ORIGIN}/api`;
@@ -50,12 +50,7 @@ describe('PartnerClient', () => {
           .intercept({ path: GET_PATH, method: 'GET', headers: auth })
           .reply(200, { status: 'ok', data: INFO }, JSON_HEADERS);
         assert.deepEqual(await c.get(), INFO);
-        const [call, ...more] = calls(agent);
-        assert.equal(more.length, 0);
-        assert.equal(call!.method, 'GET');
-        assert.equal(call!.path, GET_PATH);
-        assert.equal(call!.headers.authorization, `Bearer ${PARTNER_KEY}`);
-        assert.equal(call!.body, undefined);
+        assertOnlyCall(agent, { method: 'GET', path: GET_PATH, authorization: `Bearer ${PARTNER_KEY}`, body: undefined });
       });
     }
 
@@ -81,13 +76,7 @@ describe('PartnerClient', () => {
         .intercept({ path: SET_PATH, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: SET_JSON })
         .reply(200, { status: 'ok', data: INFO }, JSON_HEADERS);
       assert.deepEqual(await client.set(SET_REQ), INFO);
-      const sent = calls(agent);
-      assert.equal(sent.length, 1);
-      assert.equal(sent[0]!.method, 'POST');
-      assert.equal(sent[0]!.path, SET_PATH);
-      assert.equal(sent[0]!.headers.authorization, `Bearer ${PARTNER_KEY}`);
-      assert.equal(sent[0]!.headers['content-type'], 'application/json');
-      assert.equal(sent[0]!.body, SET_JSON);
+      assertOnlyCall(agent, { method: 'POST', path: SET_PATH, authorization: `Bearer ${PARTNER_KEY}`, contentType: 'application/json', body: SET_JSON });
     });
 
     it('set: on 404 falls back once to the older POST .../apichat-webhook', async () => {
