@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Expectation } from '../../src/conversation/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { CONV_ID, NAME, SENDER, harness, nextMacrotask } from './harness.ts';
+import { CONV_ID, NAME, SENDER, harness, nextMacrotask, replyThenLate } from './harness.ts';
 import { nowMs } from '../../src/protocol/index.ts';
 
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
@@ -177,10 +177,7 @@ describe('settle(): the bot must be silent before the next user action', () => {
   it('a learned settle window widens to 1.5× the largest gap between replies of one turn, plus 5 ms', async (t) => {
     const { c, bot, r } = await harness(t, { settleMs: 5, learnSettle: true, settleFloorMs: 5 });
     assert.equal(c.settleWindowMs(), 5, 'no gap observed yet');
-    bot.onNextSend((_a, b) => {
-      b.deliver(r.text('one'));
-      b.deliverAfter(40, r.text('two'));
-    });
+    bot.onNextSend(replyThenLate(r.text('one'), 40, r.text('two')));
     await c.say('hi');
     await c.expect(exact('one'), 's1');
     await c.expect(exact('two'), 's2');
@@ -209,10 +206,7 @@ describe('settle(): the bot must be silent before the next user action', () => {
 
   it('a fixed settle window (APICHAT_SETTLE_MS) is settleMs whatever the gaps', async (t) => {
     const { c, bot, r } = await harness(t, { settleMs: 7 });
-    bot.onNextSend((_a, b) => {
-      b.deliver(r.text('one'));
-      b.deliverAfter(30, r.text('two'));
-    });
+    bot.onNextSend(replyThenLate(r.text('one'), 30, r.text('two')));
     await c.say('hi');
     await c.expect(exact('two'), 's');
     assert.equal(c.settleWindowMs(), 7);

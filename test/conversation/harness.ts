@@ -147,6 +147,14 @@ export class FakeBot implements BotSender {
   }
 }
 
+/** A script for one send: `first` at once, then `late` after `ms` (a reply that trails the turn's first). */
+export function replyThenLate(first: unknown, ms: number, late: unknown): OnSend {
+  return (_a, bot) => {
+    bot.deliver(first);
+    bot.deliverAfter(ms, late);
+  };
+}
+
 export const FAST: Timing = { replyTimeoutMs: 200, quietMs: 50, settleMs: 0 };
 
 export interface Harness {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Expectation } from '../../src/conversation/index.ts';
 import { nowMs } from '../../src/protocol/index.ts';
-import { harness, nextMacrotask, rejectsWith } from './harness.ts';
+import { harness, nextMacrotask, rejectsWith, replyThenLate } from './harness.ts';
 
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
 
@@ -43,10 +43,7 @@ describe('expectNothingMore()', () => {
 
   it('fails when a reply arrives during the window, on its arrival', async (t) => {
     const { c, bot, r } = await harness(t, { quietMs: 5_000 });
-    bot.onNextSend((_a, b) => {
-      b.deliver(r.text('Done'));
-      b.deliverAfter(15, r.text('P.S. one more thing'));
-    });
+    bot.onNextSend(replyThenLate(r.text('Done'), 15, r.text('P.S. one more thing')));
     await c.say('go');
     await c.expect(exact('Done'), 's');
     const err = await rejectsWith(c.expectNothingMore(), 'APICHAT_UNEXPECTED_REPLY');
@@ -56,10 +53,7 @@ describe('expectNothingMore()', () => {
 
   it('replies of earlier turns and private notes do not count', async (t) => {
     const { c, bot, r } = await harness(t, { quietMs: 20 });
-    bot.onNextSend((_a, b) => b.deliver(r.text('unclaimed in turn 1'))).onNextSend((_a, b) => {
-      b.deliver(r.note('agent note'));
-      b.deliverAfter(5, r.note('another note, during the window'));
-    });
+    bot.onNextSend((_a, b) => b.deliver(r.text('unclaimed in turn 1'))).onNextSend(replyThenLate(r.note('agent note'), 5, r.note('another note, during the window')));
     await c.say('one');
     await c.say('two');
     await c.expectNothingMore();
