@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ChatMessage } from './client.ts';
 import type { ModelVariable } from './config.ts';
 import type { Models } from './models.ts';
-import { renderChat, type ChatTurn } from './user-model.ts';
+import { renderChat, replayKey, type ChatTurn } from './user-model.ts';
 
 /** Bump when the messages below change. */
 export const CONVERSATION_JUDGE_PROMPT_VERSION = 'conversation-judge-1';
@@ -59,7 +59,7 @@ export class ConversationJudge {
       variable: this.variable,
       kind: `conversation-${question.kind}`,
       promptVersion: CONVERSATION_JUDGE_PROMPT_VERSION,
-      cacheKeyParts: messages,
+      cacheKeyParts: replayKey(messages),
       schemaName: 'verdict',
     });
     return { ...r.value, cached: r.cached, calls: r.calls, hits: r.hits, ms: r.ms, model: this.model };

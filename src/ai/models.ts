@@ -35,6 +35,8 @@ export interface CompleteOptions {
   schemaName?: string;
   /** OpenAI strict mode (default true: every property required; use .nullable() for optional ones). */
   strict?: boolean;
+  /** A cached answer is taken only when this says yes (else the model is asked, and the answer replaces it). */
+  acceptCached?: (value: unknown) => boolean;
 }
 
 export interface EmbedOptions {
@@ -81,7 +83,7 @@ export class Models {
   async completeJson<T>(schema: z.ZodType<T>, messages: ChatMessage[], o: CompleteOptions): Promise<{ value: T } & Usage> {
     const started = performance.now();
     const parts: CacheKeyParts = { model: o.model, kind: o.kind, promptVersion: o.promptVersion, inputs: { origin: this.origin, ...asObject(o.cacheKeyParts) } };
-    const hit = await this.cache.get(parts, (v): v is T => schema.safeParse(v).success);
+    const hit = await this.cache.get(parts, (v): v is T => schema.safeParse(v).success && (o.acceptCached?.(v) ?? true));
     if (hit !== undefined) return { value: hit, calls: 0, hits: 1, cached: true, ms: performance.now() - started };
     const call: ModelCall = { model: o.model, variable: o.variable };
     const content = await this.client.chatJson(call, messages, { name: o.schemaName ?? o.kind.replace(/[^A-Za-z0-9_-]/g, '_'), schema: jsonSchemaOf(schema), strict: o.strict ?? true });

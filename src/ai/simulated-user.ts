@@ -1,10 +1,11 @@
 // The user model: one chat completion per simulated user turn (temperature 0, json_schema), through
 // the cache, keyed by the model, the prompt version and the request's messages, which hold the goal,
-// the profile, the conversation so far and the offered buttons, and never a random id. So a rerun
-// against an unchanged deterministic bot replays the same conversation with zero model calls.
+// the profile, the conversation so far and the offered buttons, and never a random id; the digits
+// of the bot's lines are generalised (replayKey). So a rerun against an unchanged bot replays the
+// same conversation with zero model calls, also when it draws a new booking code every run.
 import type { ModelVariable } from './config.ts';
 import type { Models } from './models.ts';
-import { toDecision, USER_PROMPT_VERSION, UserDecisionSchema, userTurnMessages, type UserDecision, type UserTurnInput } from './user-model.ts';
+import { answerFits, replayKey, toDecision, USER_PROMPT_VERSION, UserDecisionSchema, userTurnMessages, type UserDecision, type UserTurnInput } from './user-model.ts';
 
 export class ModelUser {
   /** Requests made and answers taken from the cache, over this user's turns. */
@@ -25,7 +26,8 @@ export class ModelUser {
         variable: this.variable,
         kind: 'user-turn',
         promptVersion: USER_PROMPT_VERSION,
-        cacheKeyParts: messages,
+        cacheKeyParts: replayKey(messages),
+        acceptCached: answerFits(messages),
         schemaName: 'user_action',
         strict: false,
       })

@@ -4,6 +4,7 @@
 // acts on the answer lives in src/conversation/simulate.ts (conversation may import ai, never
 // the reverse). The random sender and conversation ids are never part of what the model sees,
 // so the same conversation gives the same request, and the cache can replay it.
+import { volatileForm } from '../base/text.ts';
 import { z } from 'zod';
 import { buttonsOf, isMedia, type BotMessage, type UserAction } from '../protocol/index.ts';
 import type { ChatMessage } from './client.ts';
@@ -134,6 +135,43 @@ function renderProfile(p: UserProfile): string {
   return [`name: ${p.name}`, `email: ${p.email || '(none)'}`, `phone: ${p.phone || '(none)'}`].join('\n');
 }
 
+
+/**
+ * What a user-model or conversation-judge call is cached under: its messages, with the digits in
+ * the bot's lines of the chat generalised (a booking reference, a price, a time), as the
+ * crawl/record writer generalises them. So a rerun against a bot that draws a new booking code
+ * on every run still replays from the cache. The user's own lines, the goal, the profile and the
+ * offered buttons stay exact.
+ */
+export function replayKey(messages: readonly ChatMessage[]): ChatMessage[] {
+  return messages.map((m) => {
+    if (typeof m.content !== 'string' || !m.content.includes(OPEN)) return m;
+    let inChat = false;
+    let inBot = false;
+    const lines = m.content.split('\n').map((line) => {
+      if (line === OPEN) inChat = true;
+      else if (line === CLOSE) inChat = false;
+      if (!inChat) return line;
+      if (line.startsWith('bot: ')) inBot = true;
+      else if (!line.startsWith('     ')) inBot = false;
+      return inBot ? volatileForm(line) : line;
+    });
+    return { ...m, content: lines.join('\n') };
+  });
+}
+
+/**
+ * A cached user answer is replayed only when every number in what it types or taps appears in
+ * this call's own messages: an answer that quoted an earlier run's booking code is asked again.
+ */
+export function answerFits(messages: readonly ChatMessage[]): (value: unknown) => boolean {
+  const here = messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
+  return (value) => {
+    const v = value as { text?: unknown; title?: unknown; card?: unknown };
+    const said = [v.text, v.title, v.card].filter((x): x is string => typeof x === 'string').join(' ');
+    return (said.match(/\d+/g) ?? []).every((n) => here.includes(n));
+  };
+}
 
 /** The messages of one user-model call. Everything in them is what the cache key is made of. */
 export function userTurnMessages(input: UserTurnInput): ChatMessage[] {
