@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Expectation } from '../../src/conversation/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { CONV_ID, NAME, SENDER, harness, nextMacrotask, replyThenLate } from './harness.ts';
+import { CONV_ID, NAME, SENDER, claimedTurn, harness, nextMacrotask, replyThenLate } from './harness.ts';
 import { nowMs } from '../../src/protocol/index.ts';
 
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
@@ -84,10 +84,9 @@ describe('user actions build the exact incoming JSON', () => {
 
 describe('settle(): the bot must be silent before the next user action', () => {
   it('an action right after a reply waits until settleMs of silence', async (t) => {
-    const { c, bot, r } = await harness(t, { settleMs: 30 });
-    bot.onNextSend((_a, b) => b.deliver(r.text('Hello')));
-    await c.say('hi');
-    await c.expect(exact('Hello'), 's');
+    const h = await harness(t, { settleMs: 30 });
+    const { c, bot } = h;
+    await claimedTurn(h, 'hi', 'Hello');
     await c.say('next');
     const gap = bot.sent[1]!.at - bot.lastDeliveryAt();
     assert.ok(gap >= 30, `sent ${gap.toFixed(2)} ms after the last reply, expected >= 30`);
@@ -117,10 +116,9 @@ describe('settle(): the bot must be silent before the next user action', () => {
   });
 
   it('nothing waits when the last reply is older than the window (settle resolves without a timer)', async (t) => {
-    const { c, bot, r } = await harness(t, { settleMs: 30, quietMs: 40 });
-    bot.onNextSend((_a, b) => b.deliver(r.text('Hello')));
-    await c.say('hi');
-    await c.expect(exact('Hello'), 's');
+    const h = await harness(t, { settleMs: 30, quietMs: 40 });
+    const { c } = h;
+    await claimedTurn(h, 'hi', 'Hello');
     await c.expectNothingMore(); // 40 ms of quiet: the reply is now older than the window
     let done = false;
     const p = c.settle().then(() => (done = true));

@@ -155,6 +155,13 @@ export function replyThenLate(first: unknown, ms: number, late: unknown): OnSend
   };
 }
 
+/** One finished turn: the user says `said`, the bot answers the text `answer` at once, and the test claims it. */
+export async function claimedTurn({ c, bot, r }: Harness, said: string, answer: string): Promise<void> {
+  bot.onNextSend((_a, b) => b.deliver(r.text(answer)));
+  await c.say(said);
+  await c.expect({ kind: 'text', mode: 'exact', value: answer }, `the bot replies "${answer}"`);
+}
+
 export const FAST: Timing = { replyTimeoutMs: 200, quietMs: 50, settleMs: 0 };
 
 export interface Harness {

@@ -3,16 +3,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Expectation } from '../../src/conversation/index.ts';
 import { nowMs } from '../../src/protocol/index.ts';
-import { harness, nextMacrotask, rejectsWith, replyThenLate } from './harness.ts';
+import { claimedTurn, harness, nextMacrotask, rejectsWith, replyThenLate } from './harness.ts';
 
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
 
 describe('expectNothingMore()', () => {
   it('passes when no reply comes within quietMs, having listened for the whole window', async (t) => {
-    const { c, bot, r } = await harness(t, { quietMs: 40 });
-    bot.onNextSend((_a, b) => b.deliver(r.text('Bye')));
-    await c.say('bye');
-    await c.expect(exact('Bye'), 's');
+    const h = await harness(t, { quietMs: 40 });
+    const { c } = h;
+    await claimedTurn(h, 'bye', 'Bye');
     const started = nowMs();
     await c.expectNothingMore();
     const listened = nowMs() - started;
