@@ -71,6 +71,31 @@ export const AGREE_SHARE = 0.25;
 export const SLOW_SHRINK = 2 ** -0.25;
 /** A remembered pause (or first reply) is forgotten after this many turns in a row under half of it. */
 export const DECAY_TURNS = 100;
+
+/** The fields of one remembered maximum (the longest pause, or the slowest first reply) and its forgetting streak. */
+interface Memory {
+  max: 'maxGapMs' | 'maxFirstReplyMs';
+  streak: 'quietGapTurns' | 'quietFirstTurns';
+  recent: 'recentGapMs' | 'recentFirstReplyMs';
+}
+const GAP_MEMORY: Memory = { max: 'maxGapMs', streak: 'quietGapTurns', recent: 'recentGapMs' };
+const FIRST_REPLY_MEMORY: Memory = { max: 'maxFirstReplyMs', streak: 'quietFirstTurns', recent: 'recentFirstReplyMs' };
+
+/** One turn's value against a remembered maximum: DECAY_TURNS turns in a row under half of it replace it by their longest. */
+function forget(s: Record<Memory[keyof Memory], number>, m: Memory, observed: number): void {
+  if (observed <= s[m.max] / 2) {
+    s[m.streak]++;
+    s[m.recent] = Math.max(s[m.recent], observed);
+    if (s[m.streak] >= DECAY_TURNS) {
+      s[m.max] = s[m.recent];
+      s[m.streak] = 0;
+      s[m.recent] = 0;
+    }
+  } else {
+    s[m.streak] = 0;
+    s[m.recent] = 0;
+  }
+}
 /** The least a learned settle window is in live mode: replies of one turn travel concurrently. */
 export const LIVE_SETTLE_FLOOR_MS = 10;
 
@@ -188,32 +213,8 @@ export class TimingModel {
     s.quietAfterStartMs *= o.gapMs <= AGREE_SHARE * quietAfter ? 0.5 : SLOW_SHRINK;
     s.quietBeforeStartMs *= o.firstMs !== undefined && o.firstMs <= AGREE_SHARE * quietBefore ? 0.5 : SLOW_SHRINK;
     // Forgetting: a streak of turns well under the remembered pause replaces it by the streak's longest.
-    if (o.gapMs <= s.maxGapMs / 2) {
-      s.quietGapTurns++;
-      s.recentGapMs = Math.max(s.recentGapMs, o.gapMs);
-      if (s.quietGapTurns >= DECAY_TURNS) {
-        s.maxGapMs = s.recentGapMs;
-        s.quietGapTurns = 0;
-        s.recentGapMs = 0;
-      }
-    } else {
-      s.quietGapTurns = 0;
-      s.recentGapMs = 0;
-    }
-    if (o.firstMs !== undefined) {
-      if (o.firstMs <= s.maxFirstReplyMs / 2) {
-        s.quietFirstTurns++;
-        s.recentFirstReplyMs = Math.max(s.recentFirstReplyMs, o.firstMs);
-        if (s.quietFirstTurns >= DECAY_TURNS) {
-          s.maxFirstReplyMs = s.recentFirstReplyMs;
-          s.quietFirstTurns = 0;
-          s.recentFirstReplyMs = 0;
-        }
-      } else {
-        s.quietFirstTurns = 0;
-        s.recentFirstReplyMs = 0;
-      }
-    }
+    forget(s, GAP_MEMORY, o.gapMs);
+    if (o.firstMs !== undefined) forget(s, FIRST_REPLY_MEMORY, o.firstMs);
   }
 
   /**

@@ -28,13 +28,7 @@ export function renderReportHtml(model: ReportModel): string {
     filterButton('failed', 'Failed', groups.failed),
     ...(groups.skipped > 0 ? [filterButton('skipped', 'Skipped', groups.skipped)] : []),
   ].join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="apichat-bdd">
-<title>${h(model.title)}</title>
+  return `${pageStart(model.title)}
 <style>${asset('report.css')}</style>
 <script>${asset('report-head.js')}</script>
 </head>
@@ -326,6 +320,17 @@ function buttonTable(list: ButtonCoverage[], cls: string, withTaps: boolean): st
 // ---------- assets ----------
 
 /** The report's stylesheet, for other pages in its style (the run diff). */
+/** The start of one of our self-contained pages, up to and including its <title> (the caller adds styles and closes <head>). */
+export function pageStart(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="apichat-bdd">
+<title>${h(title)}</title>`;
+}
+
 export function reportStyles(): string {
   return asset('report.css');
 }

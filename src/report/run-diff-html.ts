@@ -1,20 +1,14 @@
 // The run diff as one self-contained page in the conversation report's style: each scenario
 // that changed with its list of changes (before struck through, after underlined) and both
 // runs' chats side by side.
-import { renderChat, reportStyles } from './html.ts';
+import { pageStart, renderChat, reportStyles } from './html.ts';
 import { escapeHtml as h } from './escape.ts';
 import type { Change, RunDiff, ScenarioDiff } from './run-diff.ts';
 import type { ScenarioReport } from './model.ts';
 
 export function renderRunDiffHtml(diff: RunDiff, oldName: string, newName: string): string {
   const changed = diff.scenarios.filter((s) => s.changes.length > 0);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="apichat-bdd">
-<title>What the bot says differently</title>
+  return `${pageStart('What the bot says differently')}
 <style>${reportStyles()}
 .run-diff td,.run-diff th{padding:4px 8px;vertical-align:top;text-align:left;border-bottom:1px solid #eee}
 .run-diff del{background:#ffe5e5;color:#8a1f1f;text-decoration:line-through}
