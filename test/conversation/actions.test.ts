@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Expectation } from '../../src/conversation/index.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { CONV_ID, NAME, SENDER, claimedTurn, harness, nextMacrotask, replyThenLate } from './harness.ts';
+import { CONV_ID, FAST, NAME, SENDER, claimedTurn, harness, nextMacrotask, replyThenLate } from './harness.ts';
 import { nowMs } from '../../src/protocol/index.ts';
 
 const exact = (value: string): Expectation => ({ kind: 'text', mode: 'exact', value });
@@ -184,7 +184,8 @@ describe('settle(): the bot must be silent before the next user action', () => {
     const gap = two!.at - one!.at;
     assert.ok(gap >= 39, `a 40 ms timer, gap ${gap.toFixed(1)} ms`);
     const window = c.settleWindowMs();
-    assert.equal(window, Math.ceil(1.5 * gap + 5));
+    // Windows are capped at the reply timeout (FAST: 200 ms), which a loaded machine's stall can reach.
+    assert.equal(window, Math.min(FAST.replyTimeoutMs, Math.ceil(1.5 * gap + 5)));
     await c.say('next');
     assert.ok(bot.sent[1]!.at - bot.lastDeliveryAt() >= window, 'the action waited the widened window');
   });
