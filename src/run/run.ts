@@ -3,13 +3,11 @@
 // the embedded simulator (simulated mode) or the registration of our webhook on a live
 // workspace, with the previous webhook put back at the end.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { PartnerClient } from '../client/index.ts';
 import { ApiChatError } from '../base/errors.ts';
-import { MODES, type Config, type LiveConfig } from '../config.ts';
-import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type Inbox, type RedisRunInfo, type RunningControl, type RunningListener } from '../inbox/index.ts';
+import type { Config, LiveConfig } from '../config.ts';
+import { bindListener, LocalInbox, MemoryStore, startControlServer, startListener, type RunningListener } from '../inbox/index.ts';
 import { notARunner, startRedisRun } from './redis.ts';
-import type { WebhookInfo } from '../protocol/index.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from '../simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from '../conversation/index.ts';
