@@ -252,7 +252,7 @@ export class ReportBuilder {
       let keyword = '';
       let line: number | undefined;
       let text: string;
-      let argument: Pick<StepReport, 'table' | 'docString' | 'line'> = {};
+      let argument: Pick<StepReport, 'table' | 'docString'> = {};
       const hook = ts.hookId !== undefined;
       if (ts.pickleStepId !== undefined) {
         const ps = pickleSteps.get(ts.pickleStepId);
@@ -260,7 +260,7 @@ export class ReportBuilder {
         keyword = gherkin?.keyword ?? '';
         line = gherkin?.line;
         text = ps?.text ?? '';
-        argument = { ...stepArgument(ps?.argument), ...(gherkin ? { line: gherkin.line } : {}) };
+        argument = stepArgument(ps?.argument);
       } else {
         const h = this.hooks.get(ts.hookId ?? '');
         text = h?.name ? `Hook "${h.name}"` : `${hookType(h?.type)}hook${h?.sourceReference?.uri ? ` (${h.sourceReference.uri}${h.sourceReference.location ? `:${h.sourceReference.location.line}` : ''})` : ''}`;
