@@ -92,9 +92,14 @@ const EXAMPLE: Record<ModelVariable, string> = {
   APICHAT_USER_MODEL: 'gpt-4o-mini',
 };
 
+/** The model a variable names (the user model falls back to the judge model); undefined when unset. */
+export function modelOf(c: AiConfig, variable: ModelVariable): string | undefined {
+  return variable === 'APICHAT_JUDGE_MODEL' ? c.judgeModel : variable === 'APICHAT_EMBEDDINGS_MODEL' ? c.embeddingsModel : c.userModel;
+}
+
 /** The model a phrase needs; unset is one ConfigError naming the variable, before any request. */
 export function requireModel(c: AiConfig, variable: ModelVariable): string {
-  const model = variable === 'APICHAT_JUDGE_MODEL' ? c.judgeModel : variable === 'APICHAT_EMBEDDINGS_MODEL' ? c.embeddingsModel : c.userModel;
+  const model = modelOf(c, variable);
   if (model === undefined) throw new ConfigError(variable, `is not set; ${PURPOSE[variable]}: set it, e.g. ${EXAMPLE[variable]} (see docs/ai.md)`);
   return model;
 }

@@ -1,6 +1,6 @@
 // Which model variables an @ai scenario needs, from its steps' phrases, and the one line said
 // when they are missing (once per variable set and process).
-import { loadAiConfig, type AiConfig, type ModelVariable } from '../../src/ai/index.ts';
+import { loadAiConfig, modelOf, type AiConfig, type ModelVariable } from '../../src/ai/index.ts';
 
 const NEEDS: Array<[RegExp, ModelVariable]> = [
   [/\breplies? something like\b/, 'APICHAT_EMBEDDINGS_MODEL'],
@@ -12,15 +12,11 @@ export function neededModels(stepTexts: readonly string[]): ModelVariable[] {
   return NEEDS.filter(([re]) => stepTexts.some((t) => re.test(t))).map(([, v]) => v);
 }
 
-function configured(c: AiConfig, v: ModelVariable): boolean {
-  return (v === 'APICHAT_JUDGE_MODEL' ? c.judgeModel : v === 'APICHAT_EMBEDDINGS_MODEL' ? c.embeddingsModel : c.userModel) !== undefined;
-}
-
 const said = new Set<string>();
 
 /** The unset variables among those the steps need; says so once on stderr. Returns true when any is missing. */
 export function missingModels(stepTexts: readonly string[], config: AiConfig = loadAiConfig(), say: (line: string) => void = (l) => void process.stderr.write(`\n${l}\n`)): boolean {
-  const missing = neededModels(stepTexts).filter((v) => !configured(config, v));
+  const missing = neededModels(stepTexts).filter((v) => modelOf(config, v) === undefined);
   if (missing.length === 0) return false;
   const line = `apichat-bdd: @ai scenarios skipped: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set (a model for the AI phrases; see docs/ai.md)`;
   if (!said.has(line)) {
