@@ -7,7 +7,7 @@
 // leave half a file; an unreadable entry counts as a miss.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface CacheKeyParts {
   model: string;
@@ -77,7 +77,7 @@ export class AiCache {
     const entry: Entry<T> = { kind: parts.kind, model: parts.model, promptVersion: String(parts.promptVersion), savedAt: new Date().toISOString(), value };
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(join(this.dir, cacheKey(parts).slice(0, 2)), { recursive: true });
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(tmp, JSON.stringify(entry));
       await rename(tmp, file);
     } catch {
