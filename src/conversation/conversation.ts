@@ -280,8 +280,13 @@ export class Conversation {
         formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${expected}.`, { ...(await this.failureContext(expected)), waitedMs, notes: [...notes, ...this.lateNotes()] }),
       );
     }
-    await this.waitFor(() => undefined, () => (inTurn().at(-1)?.localAt ?? this.turnStartedAt) + this.model.quietWindowMs(true));
+    await this.quietAfterLatest();
     return inTurn().map((r) => r.message);
+  }
+
+  /** Waits until this turn has had no reply for the quiet window. */
+  private async quietAfterLatest(): Promise<void> {
+    await this.waitFor(() => undefined, () => (this.received.filter((r) => r.turn === this.turn).at(-1)?.localAt ?? this.turnStartedAt) + this.model.quietWindowMs(true));
   }
 
   // ---------- assertions ----------
@@ -407,13 +412,8 @@ export class Conversation {
   private async settledAnswer(deadline: number): Promise<Received[]> {
     const texts = (): Received[] => this.unclaimed().filter((r) => textOf(r.message) !== null);
     if (!(await this.waitFor(() => texts()[0], () => deadline))) return [];
-    for (;;) {
-      if (this.feedError) throw this.feedError;
-      const last = this.received.filter((r) => r.turn === this.turn).at(-1);
-      const left = (last?.localAt ?? 0) + this.model.quietWindowMs(true) - nowMs();
-      if (left <= 0) return texts();
-      await this.nextArrival(left);
-    }
+    await this.quietAfterLatest();
+    return texts();
   }
 
   /** Puts a model's verdict beside its step (the report shows it; the run's last line counts its calls). */
