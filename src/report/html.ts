@@ -319,7 +319,6 @@ function buttonTable(list: ButtonCoverage[], cls: string, withTaps: boolean): st
 
 // ---------- assets ----------
 
-/** The report's stylesheet, for other pages in its style (the run diff). */
 /** The start of one of our self-contained pages, up to and including its <title> (the caller adds styles and closes <head>). */
 export function pageStart(title: string): string {
   return `<!doctype html>
@@ -331,6 +330,7 @@ export function pageStart(title: string): string {
 <title>${h(title)}</title>`;
 }
 
+/** The report's stylesheet, for other pages in its style (the run diff). */
 export function reportStyles(): string {
   return asset('report.css');
 }
