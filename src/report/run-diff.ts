@@ -106,7 +106,7 @@ function turnsOf(transcripts: TranscriptData[]): Turn[] {
     const end = list.at(-1);
     if (end) end.last = true;
     turns.push(...list);
-    offset = list.at(-1)?.turn ?? offset;
+    offset = end?.turn ?? offset;
   }
   return turns;
 }
@@ -161,8 +161,7 @@ function form(m: BotMessage): string {
 }
 
 function words(m: BotMessage): Set<string> {
-  const text = [renderCompact(m)].join(' ');
-  return new Set(volatileForm(text).toLowerCase().split(/\W+/).filter(Boolean));
+  return new Set(volatileForm(renderCompact(m)).toLowerCase().split(/\W+/).filter(Boolean));
 }
 
 function likeness(a: BotMessage, b: BotMessage): number {
