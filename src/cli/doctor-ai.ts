@@ -2,7 +2,7 @@
 // will call it (no cache): the judge model a chat completion with the json_schema verdict
 // format, the embeddings model one embedding. A fault is the same one line a step would show.
 import { performance } from 'node:perf_hooks';
-import { anyModel, jsonSchemaOf, judgeMessages, loadAiConfig, ModelClient, modelFault, parseModelJson, VerdictSchema, type AiConfig } from '../ai/index.ts';
+import { anyModel, judgeMessages, loadAiConfig, Models, VerdictSchema, type AiConfig } from '../ai/index.ts';
 import type { Env } from '../config.ts';
 import { isApiChatError } from '../base/errors.ts';
 import type { Checklist } from './doctor-checks.ts';
@@ -22,26 +22,20 @@ export async function checkModels(env: Env, list: Checklist, options: { fetch?: 
   }
   // No model configured: nothing to check, and nothing said (most suites use no AI phrase).
   if (!anyModel(config)) return;
-  const client = new ModelClient(config, options);
+  // The phrases' own calls, with the cache off so that every check asks the model.
+  const models = new Models({ ...config, cacheDir: undefined }, options);
   if (config.judgeModel !== undefined) {
     const model = config.judgeModel;
     const what = `the judge model "${model}" at ${where(config)} answers with a verdict`;
     await check(list, what, async () => {
-      const call = { model, variable: 'APICHAT_JUDGE_MODEL' as const };
-      const content = await client.chatJson(call, judgeMessages('effect', 'the bot greets the user', ['Hello! How can I help you?']), { name: 'verdict', schema: jsonSchemaOf(VerdictSchema) });
-      let parsed: unknown;
-      try {
-        parsed = parseModelJson(content);
-      } catch {
-        parsed = undefined;
-      }
-      if (!VerdictSchema.safeParse(parsed).success) throw modelFault.badOutput({ ...call, config }, 'chat/completions', content);
+      const messages = judgeMessages('effect', 'the bot greets the user', ['Hello! How can I help you?']);
+      await models.completeJson(VerdictSchema, messages, { model, variable: 'APICHAT_JUDGE_MODEL', kind: 'doctor', promptVersion: 0, cacheKeyParts: {}, schemaName: 'verdict' });
     });
   }
   if (config.embeddingsModel !== undefined) {
     const model = config.embeddingsModel;
     await check(list, `the embeddings model "${model}" at ${where(config)} answers`, async () => {
-      await client.embed({ model, variable: 'APICHAT_EMBEDDINGS_MODEL' }, ['Hello! How can I help you?']);
+      await models.embed(['Hello! How can I help you?'], { model });
     });
   }
 }
