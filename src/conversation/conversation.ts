@@ -383,14 +383,14 @@ export class Conversation {
       this.lastClaimed = { ...claimed.at(-1)!, byStructural: false };
       return { message: claimed[0]!.message, captured: {}, verdict };
     }
-    throw new ConversationError(e.kind === 'similar' ? 'APICHAT_NOT_SIMILAR' : 'APICHAT_JUDGE_DISAGREES', formatFailure(this.verdictHeadline(e, verdict), {
+    throw new ConversationError(e.kind === 'similar' ? 'APICHAT_NOT_SIMILAR' : 'APICHAT_JUDGE_DISAGREES', formatFailure(this.verdictHeadline(verdict), {
       ...(await this.failureContext(describeExpectation(e.kind === 'similar' ? { ...e, threshold: verdict.threshold } : e))),
       waitedMs: nowMs() - started,
       notes: [...this.verdictNotes(e, verdict, texts), ...this.lateNotes()],
     }));
   }
 
-  private verdictHeadline(e: ModelExpectation, v: Verdict | Similarity): string {
+  private verdictHeadline(v: Verdict | Similarity): string {
     if (isSimilarity(v)) return `No reply is similar enough: the best scores ${v.score.toFixed(3)}, below the threshold ${v.threshold}.`;
     return `The judge disagrees: ${v.reason}`;
   }
