@@ -64,9 +64,10 @@ export function renderJunitXml(model: ReportModel, suiteName = 'apichat-bdd'): s
   const scenarios = model.features.flatMap((f) => f.scenarios.map((s) => ({ f, s })));
   const count = (k: Kind): number => scenarios.filter(({ s }) => kindOf(s.status) === k).length;
   // CI servers key test cases by classname + name: outline rows that share a name get their line.
+  const key = ({ f, s }: (typeof scenarios)[number]): string => `${f.name}\u0000${s.name}`;
   const seen = new Map<string, number>();
-  for (const { f, s } of scenarios) seen.set(`${f.name}\u0000${s.name}`, (seen.get(`${f.name}\u0000${s.name}`) ?? 0) + 1);
-  const cases = scenarios.map(({ f, s }) => testcase(s, f.name, (seen.get(`${f.name}\u0000${s.name}`) ?? 0) > 1 ? `${s.name} (${s.uri}:${s.line})` : s.name)).join('');
+  for (const c of scenarios) seen.set(key(c), (seen.get(key(c)) ?? 0) + 1);
+  const cases = scenarios.map((c) => testcase(c.s, c.f.name, seen.get(key(c))! > 1 ? `${c.s.name} (${c.s.uri}:${c.s.line})` : c.s.name)).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="${x(suiteName)}" tests="${scenarios.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" time="${seconds(model.durationMs)}">
 ${cases}</testsuite>
