@@ -82,8 +82,9 @@ export const modelFault = {
   },
 
   /** The model answered, but not the JSON asked for: quote its first 200 characters. */
-  badOutput(w: Pick<Where, 'model' | 'variable'> & { config?: AiConfig }, endpoint: string, content: string): ApiChatError {
-    const shown = w.config ? maskKeys(content, w.config) : content;
+  badOutput(w: Pick<Where, 'model' | 'variable' | 'config'>, endpoint: string, content: string): ApiChatError {
+    // The config is required: the quoted content is the one place a model could echo the key.
+    const shown = maskKeys(content, w.config);
     const first = shown.slice(0, 200).replace(/\s+/g, ' ') + (shown.length > 200 ? '…' : '');
     return new ApiChatError(
       'APICHAT_AI_BAD_OUTPUT',
