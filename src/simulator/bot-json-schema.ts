@@ -9,11 +9,6 @@ import { BotSchema, REPLY_KINDS } from './bot-schema.ts';
 
 export const BOT_SCHEMA_FILE = 'bot-file.schema.json';
 
-/** The line a bot file starts with; `schemaPath` is relative to the bot file. */
-export function schemaComment(schemaPath: string): string {
-  return `# yaml-language-server: $schema=${schemaPath}`;
-}
-
 export function botJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(BotSchema, {
     target: 'draft-7', // what the YAML extension's language server knows best
