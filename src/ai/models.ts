@@ -130,8 +130,3 @@ export function sharedModels(): Models {
   shared ??= new Models(loadAiConfig());
   return shared;
 }
-
-/** Tests and a changed environment: the next sharedModels() reads the variables again. */
-export function resetSharedModels(): void {
-  shared = undefined;
-}

@@ -51,7 +51,6 @@ export const UserDecisionSchema = z
     reason: z.string().nullish(),
   })
   .refine((j) => toDecision(j) !== null, { message: 'a say needs a text, a tap needs a title' });
-export type UserDecisionJson = z.infer<typeof UserDecisionSchema>;
 
 /** The answer, checked: a say has text, a tap has a title. */
 export type UserDecision =
