@@ -144,7 +144,7 @@ export async function simulateUser(c: Conversation, o: SimulationOptions): Promi
 }
 
 /** The last `n` turns, as failure lines: the user's action, then each reply compactly. */
-export function lastTurnLines(t: TranscriptData, n = 3): string[] {
+function lastTurnLines(t: TranscriptData, n = 3): string[] {
   const users = t.events.filter((e) => e.type === 'user');
   const from = users.at(-n)?.turn ?? 0;
   const lines: string[] = [];

@@ -117,7 +117,7 @@ export interface TimingSnapshot {
 const finite = (x: number): boolean => Number.isFinite(x) && x >= 0;
 
 /** A fresh state: nothing seen, the windows at the run's start values. */
-export function freshTimingState(t: Pick<Timing, 'settleMs' | 'quietMs'>): TimingState {
+function freshTimingState(t: Pick<Timing, 'settleMs' | 'quietMs'>): TimingState {
   return {
     turns: 0,
     maxGapMs: 0,

@@ -162,7 +162,7 @@ export function renderTranscript(t: TranscriptData): string {
 }
 
 /** "⚖ pass 0.92 (judge gpt-4o-mini, cached, 3 ms): the answer gives the check-in time" */
-export function describeVerdict(v: VerdictRecord): string {
+function describeVerdict(v: VerdictRecord): string {
   const how = [`${v.kind === 'judge' ? 'judge' : 'embeddings'} ${v.model}`, v.cached ? 'cached' : `${v.calls} model call${v.calls === 1 ? '' : 's'}`, `${Math.round(v.ms)} ms`];
   const score = v.threshold !== undefined ? `${v.score.toFixed(3)} vs ${v.threshold}` : v.score.toFixed(2);
   return `⚖ ${v.pass ? 'pass' : 'fail'} ${score} (${how.join(', ')}): ${v.reason}`;

@@ -10,7 +10,7 @@ import type { SharedRun } from './shared.ts';
 import { TimingStateSchema } from './timing-file.ts';
 
 const ms = z.number().finite().nonnegative();
-export const TimingObservationSchema = z.discriminatedUnion('kind', [
+const TimingObservationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gap'), ms }),
   z.object({ kind: z.literal('first'), ms }),
   z.object({ kind: z.literal('turn'), gapMs: ms, firstMs: ms.optional() }),

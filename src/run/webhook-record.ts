@@ -62,7 +62,7 @@ export function removeRecord(workspaceId: string, dir?: string): void {
   rmSync(recordPath(workspaceId, dir), { force: true });
 }
 
-export function infoOf(previous: WebhookInfo): WebhookRecord['previous'] {
+function infoOf(previous: WebhookInfo): WebhookRecord['previous'] {
   return previous.webhook_url && previous.webhook_verification_key
     ? { webhook_url: previous.webhook_url, webhook_verification_key: previous.webhook_verification_key }
     : null;
