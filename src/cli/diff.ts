@@ -1,8 +1,7 @@
 // `apichat-bdd diff OLD.ndjson NEW.ndjson [--out diff.html]`: what the bot says differently
 // between two runs (src/report/run-diff.ts). One line per difference on stdout; exit 0 when
 // nothing differs, 1 when something does, 2 for a missing or non-message file (one line).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeWhole } from '../base/files.ts';
 import { buildReport, changeLine, diffRuns, renderRunDiffHtml } from '../report/index.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
 import { readRun } from './report.ts';
@@ -29,10 +28,7 @@ export async function diffCommand(ctx: CliContext, o: DiffOptions): Promise<numb
   const scenarios = diff.scenarios.filter((s) => s.changes.length > 0).length;
   line(ctx.stderr, n === 0 ? `apichat-bdd: no difference in ${diff.compared} scenario${diff.compared === 1 ? '' : 's'}` : `apichat-bdd: ${n} difference${n === 1 ? '' : 's'} in ${scenarios} scenario${scenarios === 1 ? '' : 's'} (${diff.compared} compared)`);
   if (o.out) {
-    mkdirSync(dirname(o.out), { recursive: true });
-    const temporary = `${o.out}.${process.pid}.tmp`;
-    writeFileSync(temporary, renderRunDiffHtml(diff, oldFile, newFile));
-    renameSync(temporary, o.out);
+    writeWhole(o.out, renderRunDiffHtml(diff, oldFile, newFile));
     line(ctx.stderr, `apichat-bdd: wrote ${o.out}`);
   }
   return n === 0 ? EXIT.OK : EXIT.FAILURE;

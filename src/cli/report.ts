@@ -1,9 +1,9 @@
 // `apichat-bdd report FILE.ndjson… --out FILE.html`: one conversation report and one bot-coverage
 // summary from the Cucumber `message` files of several runs (CI shards on several machines).
 // The page is written whole (a temporary file, then a rename): never half a report.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ApiChatError } from '../base/errors.ts';
+import { writeWhole } from '../base/files.ts';
 import { formatCoverageLine, mergeRuns, renderReportHtml, type Envelope, type RunEnvelopes } from '../report/index.ts';
 import { EXIT, line, UsageError, type CliContext } from './context.ts';
 
@@ -63,11 +63,4 @@ export function readRun(file: string): RunEnvelopes {
     throw new ApiChatError(REPORT_INPUT, `${file}: holds no Cucumber messages (no meta, gherkinDocument, pickle or testRunStarted envelope); pass the files written by \`cucumber-js --format message:FILE\``);
   }
   return { source: file, envelopes };
-}
-
-function writeWhole(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
 }

@@ -4,7 +4,8 @@
 // exit (Ctrl-C: the plugin exits the process) with what the run got to. Always written whole:
 // a temporary file renamed over the target, never a half-written or empty page. (Cucumber
 // truncates the target when it opens it, so a placeholder page goes there at once.)
-import { fstatSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { fstatSync, readdirSync, statSync } from 'node:fs';
+import { writeWhole } from '../base/files.ts';
 import { join, relative } from 'node:path';
 import { processState } from '../run/process-state.ts';
 import type { Envelope } from './envelopes.ts';
@@ -85,13 +86,6 @@ function fileOf(fd: number, dir: string): string | undefined {
     // the directory went away or is unreadable: fall back to the stream
   }
   return undefined;
-}
-
-/** Temporary file in the same folder, then rename: readers see the old page or the new one, whole. */
-export function writeWhole(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
 
 function shortest(absolute: string): string {
