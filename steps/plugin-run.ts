@@ -5,7 +5,7 @@ import { exitCodeOf, SIGNAL_EXIT } from '../src/base/error-codes.ts';
 import { isApiChatError } from '../src/base/errors.ts';
 import { processState } from '../src/run/process-state.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
-import { ReportBuilder, failOnFlaky, flakyLines, formatCoverageLine, type Envelope } from '../src/report/index.ts';
+import { ReportBuilder, failOnFlaky, flakyLines, formatCoverageLine, type Envelope, type ReportModel } from '../src/report/index.ts';
 import { modelUsage } from '../src/conversation/transcript.ts';
 
 export const RUN_ENV = 'APICHAT_RUN';
@@ -74,8 +74,7 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   const report = new ReportBuilder();
   delete processState().reportPath; // set again by this run's formatter, if configured
   ctx.on?.('message', (envelope) => report.add(envelope));
-  const sayCoverage = (): void => {
-    const { coverage, features } = report.build();
+  const sayCoverage = ({ coverage, features }: ReportModel): void => {
     if (coverage.conversations === 0) return;
     const path = processState().reportPath;
     const where = path !== undefined && coverage.exercised < coverage.total ? ` (never-tapped buttons are listed in ${path})` : '';
@@ -86,26 +85,35 @@ export async function startPluginRun(ctx: PluginContext): Promise<() => Promise<
   };
 
   // Flaky scenarios (--retry): named in the run's last lines; with APICHAT_FAIL_ON_FLAKY=1 they fail it.
-  const sayFlaky = (): void => {
+  const sayFlaky = (model: ReportModel): void => {
     const failing = failOnFlaky(ctx.environment.env);
-    const lines = flakyLines(report.build(), failing);
+    const lines = flakyLines(model, failing);
     for (const l of lines) say(l);
     if (failing && lines.length > 0) failRunOnExit();
   };
 
   return async () => {
+    // The run's model, built once for the last lines (each build re-reads every transcript).
+    let model: ReportModel;
     try {
-      for (const line of didYouMeanLines(report)) say(line);
+      model = report.build();
+    } catch (e) {
+      say(`apichat-bdd: could not read the run's transcripts: ${(e as Error).message}`);
+      await close();
+      return;
+    }
+    try {
+      for (const line of didYouMeanLines(model)) say(line);
     } catch (e) {
       say(`apichat-bdd: could not look for similar steps: ${(e as Error).message}`);
     }
     try {
-      sayCoverage();
+      sayCoverage(model);
     } catch (e) {
       say(`apichat-bdd: could not compute bot coverage: ${(e as Error).message}`);
     }
     try {
-      sayFlaky();
+      sayFlaky(model);
     } catch (e) {
       say(`apichat-bdd: could not list flaky scenarios: ${(e as Error).message}`);
     }
@@ -128,10 +136,10 @@ function failRunOnExit(): void {
  * After Cucumber's snippets for undefined steps: the built-in phrases each was probably meant to
  * be, with its own arguments. Once per step of a feature file (an outline's rows share it).
  */
-export function didYouMeanLines(report: ReportBuilder): string[] {
+export function didYouMeanLines(model: ReportModel): string[] {
   const lines: string[] = [];
   const seen = new Set<string>();
-  for (const f of report.build().features) {
+  for (const f of model.features) {
     for (const s of f.scenarios) {
       for (const st of s.steps) {
         const where = `${s.uri}:${st.line ?? s.line}`;
