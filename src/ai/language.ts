@@ -54,13 +54,17 @@ function detector(): Eld {
   return eld;
 }
 
-/** The codes the detector knows, by English name (lower case). */
+let codesByName: Map<string, string> | undefined;
+
+/** The codes the detector knows, by English name (lower case); built once, as languageCode runs for every reply a language step tests. */
 function byName(): Map<string, string> {
+  if (codesByName) return codesByName;
   const map = new Map<string, string>();
   for (const code of Object.values(detector().info().Languages)) {
     map.set(languageName(code).toLowerCase(), code);
     map.set(code, code);
   }
+  codesByName = map;
   return map;
 }
 
