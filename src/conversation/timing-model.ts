@@ -161,8 +161,7 @@ export class TimingModel {
     if (!finite(latencyMs)) return;
     this.ownMaxFirst = Math.max(this.ownMaxFirst, latencyMs);
     this.turnFirst = this.turnFirst === undefined ? latencyMs : Math.max(this.turnFirst, latencyMs);
-    this.apply({ kind: 'first', ms: latencyMs });
-    this.emit({ kind: 'first', ms: latencyMs });
+    this.take({ kind: 'first', ms: latencyMs });
   }
 
   /** The pause between two consecutive deliveries of one turn. */
@@ -170,8 +169,7 @@ export class TimingModel {
     if (!finite(gapMs)) return;
     this.ownMaxGap = Math.max(this.ownMaxGap, gapMs);
     this.turnGap = Math.max(this.turnGap, gapMs);
-    this.apply({ kind: 'gap', ms: gapMs });
-    this.emit({ kind: 'gap', ms: gapMs });
+    this.take({ kind: 'gap', ms: gapMs });
   }
 
   /** A turn that had replies ended (the next user action is about to be sent). */
@@ -179,8 +177,7 @@ export class TimingModel {
     const o: TimingObservation = this.turnFirst === undefined ? { kind: 'turn', gapMs: this.turnGap } : { kind: 'turn', gapMs: this.turnGap, firstMs: this.turnFirst };
     this.turnGap = 0;
     this.turnFirst = undefined;
-    this.apply(o);
-    this.emit(o);
+    this.take(o);
   }
 
   /**
@@ -242,7 +239,9 @@ export class TimingModel {
     return () => void this.listeners.delete(fn);
   }
 
-  private emit(o: TimingObservation): void {
+  /** One observation of this process's own: applied here, and told to the listeners. */
+  private take(o: TimingObservation): void {
+    this.apply(o);
     for (const fn of this.listeners) fn(o);
   }
 
