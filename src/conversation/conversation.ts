@@ -371,9 +371,7 @@ export class Conversation {
     try {
       verdict = e.kind === 'similar' ? await similarity(models, e.text, texts, e.threshold) : await judge(models, e.kind === 'effect' ? 'effect' : 'criterion', e.kind === 'effect' ? e.statement : e.criterion, texts);
     } catch (err) {
-      // A model fault is no verdict, but the report shows it beside the step and the run counts the call.
-      const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
-      this.recordVerdict(step, { kind: e.kind === 'similar' ? 'similar' : 'judge', pass: false, reason, score: 0, model, calls: models.client.calls - callsBefore, hits: 0, cached: false, ms: nowMs() - asked });
+      this.recordNoVerdict(step, e.kind === 'similar' ? 'similar' : 'judge', model, err, models.client.calls - callsBefore, nowMs() - asked);
       throw err;
     }
     this.recordVerdict(step, verdict);
@@ -414,6 +412,12 @@ export class Conversation {
     if (!(await this.waitFor(() => texts()[0], () => deadline))) return [];
     await this.quietAfterLatest();
     return texts();
+  }
+
+  /** A model fault is no verdict, but the report shows it beside the step and the run counts the calls. */
+  recordNoVerdict(step: string, kind: Verdict['kind'], model: string, err: unknown, calls: number, ms: number): void {
+    const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
+    this.recordVerdict(step, { kind, pass: false, reason, score: 0, model, calls, hits: 0, cached: false, ms });
   }
 
   /** Puts a model's verdict beside its step (the report shows it; the run's last line counts its calls). */

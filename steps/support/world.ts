@@ -215,8 +215,7 @@ export class ChatWorld extends World {
       c.recordVerdict(this.currentStep, { ...verdict, kind: 'judge' });
       return verdict;
     } catch (err) {
-      const reason = `no verdict: ${(err as Error).message.split('\n')[0]}`;
-      c.recordVerdict(this.currentStep, { kind: 'judge', pass: false, reason, score: 0, model, calls: models.client.calls - callsBefore, hits: 0, cached: false, ms: Date.now() - asked });
+      c.recordNoVerdict(this.currentStep, 'judge', model, err, models.client.calls - callsBefore, Date.now() - asked);
       throw err;
     }
   }
