@@ -99,12 +99,6 @@ export class ModelClient {
     return vectors;
   }
 
-  /** A list of the server's models: `doctor`'s one cheap call (it needs no model to be right). */
-  async listModels(): Promise<string[]> {
-    const page = await this.run({ model: '', variable: 'APICHAT_JUDGE_MODEL' }, 'models', (signal) => this.sdk.models.list({ signal }));
-    return page.data.map((m) => m.id);
-  }
-
   private async run<T>(call: ModelCall, endpoint: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.calls++;
     const signal = AbortSignal.timeout(this.config.timeoutMs);
