@@ -2,8 +2,8 @@
 // phrases (the crawl/record writer): replayed once in a fresh conversation with the same profile,
 // so values that change between visits are generalised, then written to
 // <report dir>/simulated/<feature>/<scenario>.feature. A team keeps the runs it likes.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import { writeWhole } from '../base/files.ts';
 import type { TranscriptData } from '../conversation/index.ts';
 import { slug } from './crawl-files.ts';
 import { quote, renderFeature } from './feature-writer.ts';
@@ -83,11 +83,7 @@ export async function writeSimulatedFeature(i: SimulatedFeatureInput, defaultNam
     scenarios: [{ name: i.scenarioName, given: givenStep(i.observer, defaultName), turns, comments: warnings }],
   };
   const file = simulatedFeaturePath(i.reportDir, i.featureUri, i.scenarioName);
-  mkdirSync(dirname(file), { recursive: true });
-  // Whole or not at all: a temporary file in the same folder, then a rename.
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temp, renderFeature(doc));
-  renameSync(temp, file);
+  writeWhole(file, renderFeature(doc));
   const rel = relative(process.cwd(), file);
   return { path: rel.startsWith('..') ? file : rel, href: relative(i.reportDir, file).split('\\').join('/'), doc };
 }
