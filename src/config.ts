@@ -76,6 +76,8 @@ export const MODES = { simulated: 'simulated', live: 'live', runner: 'runner' } 
 export const DEFAULT_LISTEN_PORT = 8787;
 
 export const SECRET_VARIABLES = ['APICHAT_FLOW_API_KEY', 'APICHAT_PARTNER_API_KEY', 'APICHAT_WEBHOOK_SECRET', 'APICHAT_AI_API_KEY'] as const;
+/** Not ours to set, but a secret we read: the AI key falls back to it, so error messages mask it too. */
+const BORROWED_SECRETS = ['OPENAI_API_KEY'] as const;
 
 export const VARIABLES = {
   APICHAT_BOT_URL: 'the bot URL of the API Chat channel (https://…/api/apichat/<code>)',
@@ -136,7 +138,7 @@ export function envValue(env: Env, name: string): string | undefined {
 
 /** A value quoted in an error message, with any secret's value masked (a key pasted into the wrong variable). */
 export function shown(env: Env, v: string): string {
-  return JSON.stringify(redact(v, SECRET_VARIABLES.map((n) => envValue(env, n))));
+  return JSON.stringify(redact(v, [...SECRET_VARIABLES, ...BORROWED_SECRETS].map((n) => envValue(env, n))));
 }
 
 /** An optional http(s) URL variable; a malformed one is a ConfigError naming it. */
