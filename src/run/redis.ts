@@ -8,8 +8,8 @@ import { ConfigError, type Config, type RunnerConfig } from '../config.ts';
 import { connectRedis, KEYS, listenerPresence, MemoryStore, RedisInbox, safeRedisUrl, startControlServer } from '../inbox/index.ts';
 import type { Timing } from '../conversation/index.ts';
 import type { RunHandle, SharedRun } from './shared.ts';
-import { readTimingState, timingPath, writeTimingState } from './timing-file.ts';
-import { RunTiming } from './timing-hub.ts';
+import { readTimingState } from './timing-file.ts';
+import { keepTiming, RunTiming } from './timing-hub.ts';
 
 /** A test run with APICHAT_REDIS_URL but no live variables cannot be a runner: say what is missing. */
 export function notARunner(config: Config): ConfigError | undefined {
@@ -66,12 +66,8 @@ export async function startRedisRun(config: RunnerConfig, log: (line: string) =>
     timing: runTiming.model,
     simulator: undefined,
     close: async () => {
-      const notes: string[] = [];
-      try {
-        if (runTiming.model.observedAny) writeTimingState(botUrl, runTiming.model.state());
-      } catch (e) {
-        notes.push(`apichat-bdd: could not keep the learned timing in ${timingPath(botUrl)}: ${(e as Error).message}; the next run starts conservative`);
-      }
+      const note = await keepTiming(botUrl, runTiming)();
+      const notes = note ? [note] : [];
       await control.close();
       await inbox.close();
       return notes;

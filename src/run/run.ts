@@ -11,8 +11,8 @@ import { notARunner, startRedisRun } from './redis.ts';
 import { previousFor, readRecord, recordPath, removeRecord, restoreRecorded, writeRecord } from './webhook-record.ts';
 import { DEMO_BOT_PATH, startSimulator, type BotDefinition, type Simulator } from '../simulator/index.ts';
 import { LIVE_SETTLE_FLOOR_MS, type Timing } from '../conversation/index.ts';
-import { RunTiming } from './timing-hub.ts';
-import { readTimingState, timingPath, writeTimingState } from './timing-file.ts';
+import { keepTiming, RunTiming } from './timing-hub.ts';
+import { readTimingState } from './timing-file.ts';
 
 export { parseSharedRun, SharedRunSchema, type RunHandle, type SharedRun } from './shared.ts';
 import type { RunHandle, SharedRun } from './shared.ts';
@@ -142,21 +142,6 @@ export async function startRun(config: Config, log: (line: string) => void = () 
     await closeAll();
     throw e;
   }
-}
-
-/**
- * The cleanup that writes what the run learned of the bot's timing for the next run (live and
- * runner modes; simulated mode knows its spread). A failure to write is a note, not an error.
- */
-export function keepTiming(botUrl: string, timing: RunTiming, dir?: string): () => Promise<string | void> {
-  return async () => {
-    if (!timing.model.observedAny) return; // nothing seen: the file (if any) stays as it was
-    try {
-      writeTimingState(botUrl, timing.model.state(), dir);
-    } catch (e) {
-      return `apichat-bdd: could not keep the learned timing in ${timingPath(botUrl, dir)}: ${(e as Error).message}; the next run starts conservative`;
-    }
-  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { TimingModel, type Timing, type TimingObservation } from '../conversation/index.ts';
 import { RemoteTimingLink, type TimingHub } from '../inbox/index.ts';
 import type { SharedRun } from './shared.ts';
-import { TimingStateSchema } from './timing-file.ts';
+import { TimingStateSchema, timingPath, writeTimingState } from './timing-file.ts';
 
 const ms = z.number().finite().nonnegative();
 const TimingObservationSchema = z.discriminatedUnion('kind', [
@@ -69,4 +69,19 @@ export function workerTiming(shared: Pick<SharedRun, 'timing' | 'inboxUrl' | 'in
     link.report(o);
   });
   return { model, link };
+}
+
+/**
+ * The cleanup that writes what the run learned of the bot's timing for the next run (live and
+ * runner modes; simulated mode knows its spread). A failure to write is a note, not an error.
+ */
+export function keepTiming(botUrl: string, timing: RunTiming, dir?: string): () => Promise<string | void> {
+  return async () => {
+    if (!timing.model.observedAny) return; // nothing seen: the file (if any) stays as it was
+    try {
+      writeTimingState(botUrl, timing.model.state(), dir);
+    } catch (e) {
+      return `apichat-bdd: could not keep the learned timing in ${timingPath(botUrl, dir)}: ${(e as Error).message}; the next run starts conservative`;
+    }
+  };
 }

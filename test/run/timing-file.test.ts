@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { DECAY_TURNS, LIVE_SETTLE_FLOOR_MS, MARGIN_MS, SAFETY_FACTOR, TimingModel, type Timing } from '../../src/conversation/index.ts';
-import { keepTiming, parseSharedRun, runTiming } from '../../src/run/run.ts';
-import { RunTiming } from '../../src/run/timing-hub.ts';
+import { parseSharedRun, runTiming } from '../../src/run/run.ts';
+import { keepTiming, RunTiming } from '../../src/run/timing-hub.ts';
 import { botHash, readTimingState, TIMING_FILE_VERSION, timingPath, writeTimingState } from '../../src/run/timing-file.ts';
 import { STATE_DIR } from '../../src/run/webhook-record.ts';
 
