@@ -134,12 +134,12 @@ export class Conversation {
     this.received.push({ message, turn, localAt, event });
     this.transcript.events.push(event);
     this.lastLocalArrival = localAt;
-    for (const fn of [...this.arrivalListeners]) fn();
+    this.wake();
   }
 
   private onTurnDone(done: TurnDone): void {
     this.turnDone = { turn: done.turn, replies: done.replies, localAt: nowMs() };
-    for (const fn of [...this.arrivalListeners]) fn();
+    this.wake();
   }
 
   /**
@@ -153,6 +153,11 @@ export class Conversation {
 
   private onFeedError(e: Error): void {
     this.feedError ??= e;
+    this.wake();
+  }
+
+  /** Wakes every wait to re-check (a copy: a woken wait removes its own listener). */
+  private wake(): void {
     for (const fn of [...this.arrivalListeners]) fn();
   }
 
