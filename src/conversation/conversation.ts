@@ -7,7 +7,7 @@ import { duplicateNotes, warningsFor } from './notes.ts';
 import { buttonNotFound, offers, pickButton } from './buttons.ts';
 import { nearestDiff } from './diff.ts';
 import { ConversationError, formatFailure, type FailureContext } from './errors.ts';
-import { lateReplyNote, TimingModel, type Timing } from './timing-model.ts';
+import { lateReplyNote, pathKey, TimingModel, type Timing } from './timing-model.ts';
 import { actualDetails, captures, describeExpectation, hasStructureFor, isModelExpectation, isNote, isStructural, matches, type Expectation, type ModelExpectation } from './expectations.ts';
 import { describeAction, type SimulatedMark, type SimulationEvent, type TranscriptData, type TranscriptEvent, type VerdictRecord } from './transcript.ts';
 
@@ -67,6 +67,10 @@ export class Conversation {
   private ended = false;
   /** The settle window each action waited for, by the turn it started. */
   private readonly settledWith: number[] = [];
+  /** The conversation path (pathKey of the user's actions so far), by turn; and the turns that went on once their known reply count was in. */
+  private path = '';
+  private readonly pathAt: string[] = [];
+  private readonly shortcutAt: number[] = [];
   readonly model: TimingModel;
   private feed: ConversationFeed | undefined;
   /** Set when the feed broke for good (Redis went away): every wait fails with it at once. */
@@ -203,12 +207,35 @@ export class Conversation {
     return this.model.settleWindowMs();
   }
 
-  /** Waits, as a person would, until the bot has been silent for the settle window. */
+  /**
+   * Waits, as a person would, until the bot has been silent for the settle window; or, on a path
+   * whose reply count the run knows (TimingModel.expectedReplies), until that many replies are
+   * in. Returns the window waited for, 0 for such a shortcut.
+   */
   async settle(): Promise<number> {
+    const key = this.pathAt[this.turn];
+    let expected = key === undefined ? undefined : this.model.expectedReplies(key);
+    const count = (): number => this.received.filter((r) => r.turn === this.turn).length;
+    /** The known count is in (a count above it ends the trust in this path). */
+    const known = (): boolean => {
+      if (expected === undefined) return false;
+      if (count() > expected) {
+        this.distrustPath(this.turn);
+        expected = undefined;
+        return false;
+      }
+      return count() === expected;
+    };
+    const shortcut = (): number => {
+      this.shortcutAt[this.turn] = expected!;
+      return 0;
+    };
+    if (known()) return shortcut();
     // A turn that has had no reply yet may still get one, and the payload carries nothing to
     // tell it from a reply to the next message: give it the quiet window to start arriving.
-    if (this.turn > 0 && !this.received.some((r) => r.turn === this.turn)) {
+    if (this.turn > 0 && count() === 0) {
       await this.waitFor(() => this.received.find((r) => r.turn === this.turn), () => this.turnStartedAt + this.model.quietWindowMs(false));
+      if (known()) return shortcut();
     }
     const window = this.settleWindowMs();
     if (window <= 0) return window;
@@ -216,7 +243,16 @@ export class Conversation {
       const silentFor = nowMs() - this.lastLocalArrival;
       if (silentFor >= window) return window;
       await this.nextArrival(window - silentFor);
+      if (known()) return shortcut();
     }
+  }
+
+  /** Path of `turn` is not to be trusted; nor the turn before, if it went on without waiting (its late reply may be what came). */
+  private distrustPath(turn: number): void {
+    const key = this.pathAt[turn];
+    if (key !== undefined) this.model.observeMixed(key);
+    const before = this.pathAt[turn - 1];
+    if (before !== undefined && this.shortcutAt[turn - 1] !== undefined) this.model.observeMixed(before);
   }
 
   /** `simulated` marks an action a simulated user (a model) chose; the report shows it so. */
@@ -238,7 +274,10 @@ export class Conversation {
     const settled = await this.settle();
     if (this.feedError) throw this.feedError;
     if (this.received.some((r) => r.turn === this.turn && r.turn > 0)) this.model.observeTurnEnd(); // one more turn of evidence
+    this.countReplies(settled);
     this.turn++;
+    this.path = pathKey(this.path, action);
+    this.pathAt[this.turn] = this.path;
     this.settledWith[this.turn] = settled;
     this.turnStartedAt = nowMs();
     this.turnStarts.push(this.turnStartedAt);
@@ -246,6 +285,15 @@ export class Conversation {
     this.lastClaimed = undefined;
     this.transcript.events.push({ type: 'user', turn: this.turn, at: this.turnStartedAt, action, ...(simulated ? { simulated } : {}) });
     await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
+  }
+
+  /** After a full settle window: how many replies this turn's path gave (a count unlike its memo ends the trust in it). */
+  private countReplies(settledMs: number): void {
+    const key = this.pathAt[this.turn];
+    if (key === undefined || settledMs <= 0 || this.shortcutAt[this.turn] !== undefined) return;
+    const wasMixed = this.model.pathMixed(key);
+    this.model.observePath(key, this.received.filter((r) => r.turn === this.turn).length, settledMs);
+    if (!wasMixed && this.model.pathMixed(key)) this.distrustPath(this.turn);
   }
 
   private async locateButton(title: string, card: string | undefined): Promise<Button> {
@@ -473,12 +521,19 @@ export class Conversation {
     return { expected, turn: this.turn, turnLabel: this.turnLabel, unclaimed, turnStartedAt: this.turnStartedAt, rejections: await this.rejectionNote() };
   }
 
-  /** Notes for unclaimed replies of this turn that may be late replies of the turn before. */
+  /**
+   * Notes for unclaimed replies of this turn that may be late replies of the turn before. When
+   * that turn went on without waiting (its path's known reply count was in), the path is not
+   * trusted again: the next run waits for silence there.
+   */
   private lateNotes(): string[] {
     const previousLast = this.received.filter((r) => r.turn === this.turn - 1).at(-1)?.message.arrived_at;
-    return this.unclaimed().flatMap(
-      (r) => lateReplyNote({ rendered: renderCompact(r.message), at: r.message.arrived_at }, this.turn, this.turnStartedAt, previousLast, this.settledWith[this.turn], this.model) ?? [],
+    const shortcut = this.shortcutAt[this.turn - 1];
+    const notes = this.unclaimed().flatMap(
+      (r) => lateReplyNote({ rendered: renderCompact(r.message), at: r.message.arrived_at }, this.turn, this.turnStartedAt, previousLast, this.settledWith[this.turn], this.model, shortcut) ?? [],
     );
+    if (notes.length > 0 && shortcut !== undefined) this.distrustPath(this.turn);
+    return notes;
   }
 
   /** Rejected deliveries since the conversation opened, and a worker feed that gave up. */

@@ -8,9 +8,16 @@
 //  - what was seen is kept between runs (src/run/timing-file.ts) and shared by --parallel
 //    workers (src/run/timing-hub.ts): a second run starts where the first ended. A remembered
 //    pause is forgotten after DECAY_TURNS turns in a row whose pauses all stayed under half of it.
+//  - per conversation path (the user's actions so far, hashed) it remembers how many replies the
+//    bot sent, counted after a full settle window. Once a path has given the same count
+//    PATH_EVIDENCE times, under windows that still cover the longest pause seen, the next action
+//    goes out as soon as that many replies are in: no settle wait (Botium never waits; this
+//    waits only where the bot has shown what it sends). Another count, or a late reply after a
+//    shortcut, turns the rule off for that path for good (it is kept so in the timing file).
 // An explicit APICHAT_SETTLE_MS / APICHAT_QUIET_MS fixes a window. One instance serves every
 // conversation of a process (see steps/support/world.ts), because one conversation rarely shows
 // the bot's slowest habits, and the run as a whole does.
+import { createHash } from 'node:crypto';
 
 /** The timing settings of a run (plain data: it travels to --parallel workers as JSON). */
 export interface Timing {
@@ -24,6 +31,8 @@ export interface Timing {
   learnSettle?: boolean;
   /** Learn the quiet window from the bot's timing (no APICHAT_QUIET_MS). */
   learnQuiet?: boolean;
+  /** Learn each conversation path's reply count and send on once it is in (live mode, settle learned). */
+  learnReplies?: boolean;
   /** The learned settle window never goes below this (simulated mode: the delivery spread + a margin). */
   settleFloorMs?: number;
   /** Where the model starts: what earlier runs saw (live mode, the timing file), absent for a fresh start. */
@@ -53,13 +62,29 @@ export interface TimingState {
   /** The same for first replies. */
   quietFirstTurns: number;
   recentFirstReplyMs: number;
+  /** How many replies each conversation path has given (key: pathKey of the user's actions so far). */
+  paths?: Record<string, PathMemo>;
+}
+
+/** What one conversation path has shown: the same reply count `seen` times, or `mixed` counts. */
+export interface PathMemo {
+  replies: number;
+  seen: number;
+  /** The narrowest settle window among those observations: they count while it covers the longest pause seen. */
+  windowMs: number;
+  /** Counts differed, or a reply came late after a shortcut: never shortcut this path again. */
+  mixed?: boolean;
 }
 
 /** One observation, as a --parallel worker reports it to the run (src/run/timing-hub.ts). */
 export type TimingObservation =
   | { kind: 'gap'; ms: number }
   | { kind: 'first'; ms: number }
-  | { kind: 'turn'; gapMs: number; firstMs?: number };
+  | { kind: 'turn'; gapMs: number; firstMs?: number }
+  /** A turn of path `key` ended after a full settle window of windowMs with `replies` deliveries. */
+  | { kind: 'path'; key: string; replies: number; windowMs: number }
+  /** Path `key` is not to be trusted (a late reply after a shortcut, or a count above its memo). */
+  | { kind: 'mixed'; key: string };
 
 /** A learned window is this many times the longest observation, plus MARGIN_MS. */
 export const SAFETY_FACTOR = 1.5;
@@ -71,6 +96,18 @@ export const AGREE_SHARE = 0.25;
 export const SLOW_SHRINK = 2 ** -0.25;
 /** A remembered pause (or first reply) is forgotten after this many turns in a row under half of it. */
 export const DECAY_TURNS = 100;
+/** A path's reply count is trusted after this many agreeing observations. */
+export const PATH_EVIDENCE = 2;
+/** At most this many paths are remembered (the oldest go first): the state travels to workers in an environment variable. */
+export const MAX_PATHS = 400;
+
+/**
+ * The key of a conversation path: the previous key and the next user action, hashed (short: it
+ * names a path in the timing file, it does not carry the user's texts there).
+ */
+export function pathKey(previous: string, action: unknown): string {
+  return createHash('sha256').update(previous).update('\n').update(JSON.stringify(action)).digest('hex').slice(0, 16);
+}
 
 /** The fields of one remembered maximum (the longest pause, or the slowest first reply) and its forgetting streak. */
 interface Memory {
@@ -150,7 +187,7 @@ export class TimingModel {
     // A remembered start never exceeds this run's (a user may have lowered APICHAT_* since).
     const st = timing.state;
     this.s = st
-      ? { ...fresh, ...st, settleStartMs: Math.min(st.settleStartMs, fresh.settleStartMs), quietAfterStartMs: Math.min(st.quietAfterStartMs, fresh.quietAfterStartMs), quietBeforeStartMs: Math.min(st.quietBeforeStartMs, fresh.quietBeforeStartMs) }
+      ? { ...fresh, ...st, settleStartMs: Math.min(st.settleStartMs, fresh.settleStartMs), quietAfterStartMs: Math.min(st.quietAfterStartMs, fresh.quietAfterStartMs), quietBeforeStartMs: Math.min(st.quietBeforeStartMs, fresh.quietBeforeStartMs), ...(st.paths ? { paths: { ...st.paths } } : {}) }
       : fresh;
   }
 
@@ -200,6 +237,10 @@ export class TimingModel {
       s.maxFirstReplyMs = Math.max(s.maxFirstReplyMs, o.ms);
       return;
     }
+    if (o.kind === 'path' || o.kind === 'mixed') {
+      this.applyPath(o);
+      return;
+    }
     if (!finite(o.gapMs) || (o.firstMs !== undefined && !finite(o.firstMs))) return;
     // Judged against the windows as they were during the turn.
     const settle = this.learnedSettle();
@@ -212,6 +253,53 @@ export class TimingModel {
     // Forgetting: a streak of turns well under the remembered pause replaces it by the streak's longest.
     forget(s, GAP_MEMORY, o.gapMs);
     if (o.firstMs !== undefined) forget(s, FIRST_REPLY_MEMORY, o.firstMs);
+  }
+
+  /** One path observation: a first count, an agreeing one, or the end of trusting the path. */
+  private applyPath(o: Extract<TimingObservation, { kind: 'path' | 'mixed' }>): void {
+    const paths = (this.s.paths ??= {}); // state() hands out copies; entries are replaced, never changed
+    const memo = paths[o.key];
+    if (memo?.mixed) return;
+    let next: PathMemo;
+    if (o.kind === 'mixed' || (memo && memo.replies !== o.replies)) next = { replies: memo?.replies ?? 0, seen: memo?.seen ?? 0, windowMs: memo?.windowMs ?? 0, mixed: true };
+    else if (!finite(o.replies) || !finite(o.windowMs)) return;
+    else if (!memo) next = { replies: o.replies, seen: 1, windowMs: o.windowMs };
+    // Observations made under a window the longest pause has since outgrown count as one, renewed.
+    else next = { replies: o.replies, seen: memo.seen + 1, windowMs: memo.windowMs >= this.justifiedSettle() ? Math.min(memo.windowMs, o.windowMs) : o.windowMs };
+    delete paths[o.key]; // re-inserted last: the oldest-touched path is the first to go
+    paths[o.key] = next;
+    if (memo) return;
+    const keys = Object.keys(paths);
+    for (const k of keys.slice(0, Math.max(0, keys.length - MAX_PATHS))) delete paths[k];
+  }
+
+  /** A full settle window ended turn of path `key` with `replies` deliveries. */
+  observePath(key: string, replies: number, windowMs: number): void {
+    if (!this.timing.learnReplies) return;
+    this.take({ kind: 'path', key, replies, windowMs });
+  }
+
+  /** Path `key` sent more than it had shown, or a reply of it came late after a shortcut. */
+  observeMixed(key: string): void {
+    if (!this.timing.learnReplies || this.s.paths?.[key]?.mixed) return;
+    this.take({ kind: 'mixed', key });
+  }
+
+  /** Whether path `key` has been found not to keep to one reply count. */
+  pathMixed(key: string): boolean {
+    return this.s.paths?.[key]?.mixed === true;
+  }
+
+  /**
+   * How many replies path `key` is known to send, or undefined while that is not trusted: too
+   * few agreeing observations, counts that differed, or observations made under a settle window
+   * shorter than the longest pause seen since would justify.
+   */
+  expectedReplies(key: string): number | undefined {
+    if (!this.timing.learnReplies) return undefined;
+    const memo = this.s.paths?.[key];
+    if (!memo || memo.mixed || memo.seen < PATH_EVIDENCE || memo.windowMs < this.justifiedSettle()) return undefined;
+    return memo.replies;
   }
 
   /**
@@ -230,6 +318,7 @@ export class TimingModel {
       settleStartMs: Math.min(shared.settleStartMs, s.settleStartMs),
       quietAfterStartMs: Math.min(shared.quietAfterStartMs, s.quietAfterStartMs),
       quietBeforeStartMs: Math.min(shared.quietBeforeStartMs, s.quietBeforeStartMs),
+      paths: mergePaths(s.paths, shared.paths),
     };
   }
 
@@ -252,7 +341,7 @@ export class TimingModel {
 
   /** What the model has learned (a copy): for the timing file and for --parallel workers. */
   state(): TimingState {
-    return { ...this.s };
+    return { ...this.s, ...(this.s.paths ? { paths: { ...this.s.paths } } : {}) };
   }
 
   /** The longest pause seen between replies of one turn (0 before any). */
@@ -269,6 +358,11 @@ export class TimingModel {
   /** What one observation justifies: SAFETY_FACTOR × it + MARGIN_MS (0 without any). */
   private static justified(observed: number, count: number): number {
     return count === 0 ? 0 : SAFETY_FACTOR * observed + MARGIN_MS;
+  }
+
+  /** What the observations alone justify for settling: the floor, or 1.5 × the longest pause + margin. */
+  private justifiedSettle(): number {
+    return Math.max(this.timing.settleFloorMs ?? LIVE_SETTLE_FLOOR_MS, TimingModel.justified(this.s.maxGapMs, this.s.gaps));
   }
 
   private learnedSettle(): number {
@@ -336,6 +430,14 @@ export class TimingModel {
   }
 }
 
+/** A worker's paths under the run's: the run's entry wins (it holds every worker's), a path mixed on either side stays mixed. */
+function mergePaths(own: Record<string, PathMemo> | undefined, shared: Record<string, PathMemo> | undefined): Record<string, PathMemo> | undefined {
+  if (!own) return shared && { ...shared };
+  const merged = { ...own, ...shared };
+  for (const [k, memo] of Object.entries(own)) if (memo.mixed && !merged[k]!.mixed) merged[k] = { ...merged[k]!, mixed: true };
+  return merged;
+}
+
 /**
  * The longest a step can wait by these settings: a tap's wait for a quiet turn plus its reply
  * timeout, then settling (a silent turn's quiet window and the settle window). Learned windows
@@ -360,12 +462,19 @@ export function lateReplyNote(
   previousTurnLastAt: number | undefined,
   settledMs: number | undefined,
   model: TimingModel,
+  /** The previous turn went on once this many replies were in (its path's known count), without waiting for silence. */
+  shortcutReplies?: number,
 ): string | undefined {
   if (turn < 2 || previousTurnLastAt === undefined) return undefined;
   const pause = reply.at - previousTurnLastAt;
   if (pause <= 0 || model.longestPauseMs <= 0 || pause > SAFETY_FACTOR * model.longestPauseMs + MARGIN_MS) return undefined;
   const after = Math.max(0, Math.round(reply.at - turnStartedAt));
-  const window = settledMs === undefined ? '' : ` (the next message waited for ${settledMs} ms of silence)`;
+  const window =
+    shortcutReplies !== undefined
+      ? ` (the next message went out once the ${shortcutReplies} repl${shortcutReplies === 1 ? 'y' : 'ies'} this path had always given were in; from now on it waits for silence there)`
+      : settledMs === undefined
+        ? ''
+        : ` (the next message waited for ${settledMs} ms of silence)`;
   return (
     `${reply.rendered} may be a late reply of turn ${turn - 1}: it arrived ${after} ms after your next message; ` +
     `the bot has paused up to ${Math.round(model.longestPauseMs)} ms between replies in this run${window}. ` +

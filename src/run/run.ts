@@ -42,6 +42,8 @@ export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 's
     settleMs: config.settleMs ?? simulatedFloor ?? LIVE_START.settleMs,
     learnSettle: config.settleMs === undefined,
     learnQuiet: config.quietMs === undefined,
+    // Live mode only: simulated mode knows a turn's end (the simulator says so), and has no file to keep counts in.
+    learnReplies: config.settleMs === undefined && simulatedFloor === undefined,
     settleFloorMs: simulatedFloor ?? LIVE_SETTLE_FLOOR_MS,
   };
 }

@@ -37,6 +37,7 @@ export const SharedRunSchema = z.looseObject({
     settleMs: z.number(),
     learnSettle: z.boolean().optional(),
     learnQuiet: z.boolean().optional(),
+    learnReplies: z.boolean().optional(),
     settleFloorMs: z.number().optional(),
     state: TimingStateSchema.optional(),
   }),

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import type { TimingState } from '../conversation/index.ts';
+import type { PathMemo, TimingState } from '../conversation/index.ts';
 import { jsonOrUndefined } from '../inbox/wire.ts';
 import { STATE_DIR } from './webhook-record.ts';
 
@@ -18,6 +18,7 @@ export const TIMING_FILE_VERSION = 1;
 
 const ms = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();
+const PathMemoSchema = z.object({ replies: count, seen: count, windowMs: ms, mixed: z.boolean().optional() }) satisfies z.ZodType<PathMemo>;
 export const TimingStateSchema = z.object({
   turns: count,
   maxGapMs: ms,
@@ -31,6 +32,8 @@ export const TimingStateSchema = z.object({
   recentGapMs: ms,
   quietFirstTurns: count,
   recentFirstReplyMs: ms,
+  // Absent in files written before paths were learned: nothing learned of them yet.
+  paths: z.record(z.string().regex(/^[0-9a-f]{16}$/), PathMemoSchema).optional(),
 }) satisfies z.ZodType<TimingState>;
 
 const TimingFileSchema = z.looseObject({

@@ -25,7 +25,7 @@ function seen(timing: Timing, turns: number, gap: number, latency: number): Timi
 describe('TimingModel', () => {
   it('live mode starts at the former fixed defaults: settle 200 ms, quiet 1000 ms', () => {
     const m = new TimingModel(LIVE);
-    assert.deepEqual(LIVE, { replyTimeoutMs: 10_000, quietMs: 1000, settleMs: 200, learnSettle: true, learnQuiet: true, settleFloorMs: LIVE_SETTLE_FLOOR_MS });
+    assert.deepEqual(LIVE, { replyTimeoutMs: 10_000, quietMs: 1000, settleMs: 200, learnSettle: true, learnQuiet: true, learnReplies: true, settleFloorMs: LIVE_SETTLE_FLOOR_MS });
     assert.equal(m.settleWindowMs(), 200);
     assert.equal(m.quietWindowMs(true), 1000);
     assert.equal(m.quietWindowMs(false), 1000);
