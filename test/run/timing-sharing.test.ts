@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { TimingModel, MARGIN_MS, SAFETY_FACTOR, type Timing } from '../../src/conversation/index.ts';
+import { TimingModel, MARGIN_MS, pathKey, SAFETY_FACTOR, type Timing } from '../../src/conversation/index.ts';
 import { CONTROL_PREFIX, MemoryStore, startControlServer } from '../../src/inbox/index.ts';
 import { runTiming } from '../../src/run/run.ts';
 import { RunTiming, workerTiming } from '../../src/run/timing-hub.ts';
@@ -80,6 +80,30 @@ describe('timing shared by --parallel workers through the worker channel', () =>
     assert.equal(state.turns, 4, 'every worker\'s turns, once: the run writes one file from this');
     assert.equal(state.maxGapMs, 150);
     assert.equal(run.model.settleWindowMs(), justified(150));
+  });
+
+  it('a reply count one worker learned reaches the others; a path one worker distrusts is distrusted by all', async (t) => {
+    const run = new RunTiming(LIVE);
+    const control = await startControlServer(new MemoryStore(), { timing: run });
+    t.after(() => control.close());
+    const shared = { timing: LIVE, inboxUrl: control.url, inboxToken: control.token };
+    const a = workerTiming(shared);
+    const b = workerTiming(shared);
+    t.after(async () => {
+      await a.link?.close();
+      await b.link?.close();
+    });
+    const key = pathKey('', { kind: 'text', text: 'hi' });
+    a.model.observePath(key, 2, 200);
+    a.model.observePath(key, 2, 100);
+    await workerUntil(b.model, (m) => m.expectedReplies(key) === 2);
+    assert.equal(run.model.expectedReplies(key), 2, 'the coordinator holds it (the timing file keeps it)');
+    b.model.observeMixed(key);
+    await workerUntil(a.model, (m) => m.pathMixed(key));
+    assert.equal(a.model.expectedReplies(key), undefined);
+    const bad = await request(`${control.url}${CONTROL_PREFIX}/timing/observations`, { method: 'POST', headers: { authorization: `Bearer ${control.token}`, 'content-type': 'application/json' }, body: '[{"kind":"path","key":"../x","replies":1,"windowMs":1}]' });
+    await bad.body.dump();
+    assert.equal(bad.statusCode, 400, 'a path key is 16 hex digits');
   });
 
   it('a worker\'s own pause is kept when an older push arrives; a report that is not observations is refused', async (t) => {
