@@ -6,9 +6,11 @@
 // the key never appears in any output. 429 and 5xx are retried by the SDK (maxRetries 2, with
 // its backoff and Retry-After), all inside one deadline, APICHAT_AI_TIMEOUT_MS, so a step fails
 // with our message before Cucumber's step timeout.
-import OpenAI from 'openai';
+// The SDK (about 150 modules) is loaded on the first call, not with this file: every Cucumber
+// process imports the AI layer, and most runs never ask a model anything.
+import type OpenAI from 'openai';
 import type { AiConfig, ModelVariable } from './config.ts';
-import { modelFault } from './faults.ts';
+import { modelFault, type SdkErrors } from './faults.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -47,30 +49,36 @@ function lenient(res: unknown): unknown {
 }
 
 export class ModelClient {
-  private readonly sdk: OpenAI;
+  private loaded: Promise<{ sdk: OpenAI; errors: SdkErrors }> | undefined;
   /** Requests sent (one per call; the SDK's retries of a call are not counted again). */
   calls = 0;
 
   constructor(
     readonly config: AiConfig,
-    options: { fetch?: typeof fetch } = {},
-  ) {
-    this.sdk = new OpenAI({
-      apiKey: config.apiKey,
-      baseURL: config.baseUrl ?? OPENAI_URL,
-      timeout: config.timeoutMs,
-      maxRetries: MAX_RETRIES,
-      organization: null,
-      project: null,
-      logLevel: 'off',
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    private readonly options: { fetch?: typeof fetch } = {},
+  ) {}
+
+  /** The SDK's client, made on first use. */
+  private load(): Promise<{ sdk: OpenAI; errors: SdkErrors }> {
+    return (this.loaded ??= import('openai').then((m) => ({
+      errors: m,
+      sdk: new m.default({
+        apiKey: this.config.apiKey,
+        baseURL: this.config.baseUrl ?? OPENAI_URL,
+        timeout: this.config.timeoutMs,
+        maxRetries: MAX_RETRIES,
+        organization: null,
+        project: null,
+        logLevel: 'off',
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      }),
+    })));
   }
 
   /** The model's content (a string meant to be JSON); parsing is the caller's. */
   async chatJson(call: ModelCall, messages: ChatMessage[], format: JsonSchemaFormat): Promise<string> {
-    const res = await this.run(call, 'chat/completions', (signal) =>
-      this.sdk.chat.completions.create(
+    const res = await this.run(call, 'chat/completions', (sdk, signal) =>
+      sdk.chat.completions.create(
         {
           model: call.model,
           temperature: 0,
@@ -89,7 +97,7 @@ export class ModelClient {
 
   /** One vector per input, in input order. */
   async embed(call: ModelCall, inputs: string[]): Promise<number[][]> {
-    const res = await this.run(call, 'embeddings', (signal) => this.sdk.embeddings.create({ model: call.model, input: inputs, encoding_format: 'float' }, { signal }));
+    const res = await this.run(call, 'embeddings', (sdk, signal) => sdk.embeddings.create({ model: call.model, input: inputs, encoding_format: 'float' }, { signal }));
     const body = lenient(res) as { data?: Array<{ index: number; embedding: number[] }> };
     const data = [...(body?.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     const vectors = data.map((d) => d.embedding);
@@ -99,13 +107,14 @@ export class ModelClient {
     return vectors;
   }
 
-  private async run<T>(call: ModelCall, endpoint: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async run<T>(call: ModelCall, endpoint: string, send: (sdk: OpenAI, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { sdk, errors } = await this.load();
     this.calls++;
     const signal = AbortSignal.timeout(this.config.timeoutMs);
     try {
-      return await send(signal);
+      return await send(sdk, signal);
     } catch (e) {
-      throw modelFault.fromSdk(e, { ...call, endpoint, config: this.config });
+      throw modelFault.fromSdk(e, { ...call, endpoint, config: this.config }, errors);
     }
   }
 }

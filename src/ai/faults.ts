@@ -2,11 +2,14 @@
 // variable to check. The server's own words are kept (they often say what is wrong) but cut to
 // one line, and any key is masked: OpenAI's 401 body even quotes part of the key, so a 401 shows
 // none of the body.
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { APIError } from 'openai';
 import { ApiChatError, redact } from '../base/errors.ts';
 import { errorCode, failureKind } from '../base/net-errors.ts';
 import { oneLine } from '../base/text.ts';
 import type { AiConfig, ModelVariable } from './config.ts';
+
+/** The SDK's error classes, from the module the client loaded (src/ai/client.ts loads it on first use). */
+export type SdkErrors = Pick<typeof import('openai'), 'APIConnectionError' | 'APIConnectionTimeoutError' | 'APIError' | 'APIUserAbortError'>;
 
 interface Where {
   model: string;
@@ -46,8 +49,9 @@ function isUnknownModel(e: APIError, text: string): boolean {
 }
 
 export const modelFault = {
-  fromSdk(e: unknown, w: Where): ApiChatError {
+  fromSdk(e: unknown, w: Where, sdk: SdkErrors): ApiChatError {
     if (e instanceof ApiChatError) return e;
+    const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
     const at = `${server(w.config)} (${w.endpoint})`;
     const quote = (s: string): string => JSON.stringify(oneLine(maskKeys(s, w.config), 200));
     if (e instanceof APIUserAbortError || e instanceof APIConnectionTimeoutError) {
