@@ -3,7 +3,7 @@
 // official Cucumber extension runs) over stdio with the settings init wrote in
 // .vscode/settings.json, handed over as the extension does: in answer to workspace/configuration.
 // It completes the built-in phrases and finds every built-in step defined (each catalogue
-// example, of every kind) but a typo. The tarball is the one the integration tests share (test/support/packed.ts).
+// example, of every kind) but a typo. The tarball and its install are the ones the integration tests share (test/support/packed.ts).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // The package as a bot team meets it: `npm pack` (prepack builds dist/), the tarball installed
-// into a fresh CommonJS project (`npm init -y`), `npx apichat-bdd init`, `npx cucumber-js`
+// into a fresh CommonJS project (`npm init -y`; the install is shared with editor.test.ts, see
+// test/support/packed.ts), `npx apichat-bdd init`, `npx cucumber-js`
 // serial and --parallel 2, a TypeScript custom step importing ChatWorld (and a value) from
 // 'apichat-bdd', and the same project switched to "type": "module". npm's cache is warm
 // locally and the registry is reachable in CI; --prefer-offline keeps it quick.

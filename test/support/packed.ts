@@ -5,9 +5,9 @@
 // Not a test file.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ROOT, run, type RunResult } from './process.ts';
 
 /** npm flags for quick, quiet installs: npm's cache is warm locally and the registry reachable in CI. */
@@ -46,31 +46,99 @@ export function packed(): Promise<Packed> {
   return (packing ??= pack());
 }
 
+/**
+ * Makes `dir` once, across the test processes of a run and across runs: `make` fills a fresh
+ * folder beside it, which is then renamed into place, so nobody sees half of it. While another
+ * process holds the lock (`dir`.lock) this one waits for `dir` to appear, woken by the file
+ * system (fs.watch), not by polling; if that process fails or dies, this one makes it.
+ */
+export async function madeOnce(dir: string, make: (work: string) => Promise<void>): Promise<void> {
+  const lock = `${dir}.lock`;
+  for (;;) {
+    if (existsSync(dir)) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
+      else await gone(lock, dir);
+      continue;
+    }
+    try {
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      const work = mkdtempSync(`${dir}.tmp-`);
+      try {
+        await make(work);
+        renameSync(work, dir);
+      } catch (e) {
+        rmSync(work, { recursive: true, force: true });
+        throw e;
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A lock whose process is gone (killed mid-install): nobody will remove it. */
+function lockIsStale(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just made: its pid file is being written
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves once `lock` is gone or `dir` is there (a change in their folder re-checks). */
+function gone(lock: string, dir: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): boolean => {
+      if (existsSync(lock) && !existsSync(dir) && !lockIsStale(lock)) return false;
+      watcher.close();
+      resolve();
+      return true;
+    };
+    const watcher = watch(dirname(dir), () => void done());
+    done(); // it may have happened before the watch began
+  });
+}
+
 async function pack(): Promise<Packed> {
   const dir = join(tmpdir(), `apichat-bdd-pack-${await contentHash()}`);
-  const manifest = join(dir, 'pack.json');
-  if (!existsSync(manifest)) {
-    // Packed beside the final place, then renamed into it: another run never sees half a cache.
-    const work = mkdtempSync(`${dir}.tmp-`);
+  await madeOnce(dir, async (work) => {
     const out = ok(await run('npm', ['pack', '--json', '--pack-destination', work, ...NPM_FLAGS.slice(1)], { drop: NOT_NPM, timeoutMs: 300_000 }), 'npm pack');
     // The prepack build's lines come first; npm's JSON starts on a line of its own.
     const info = JSON.parse(out.slice(out.search(/^\[/m), out.lastIndexOf(']') + 1)) as Array<{ filename: string; files: Array<{ path: string }> }>;
     writeFileSync(join(work, 'pack.json'), JSON.stringify({ tarball: info[0]!.filename, files: info[0]!.files.map((f) => f.path) }));
-    try {
-      renameSync(work, dir);
-    } catch {
-      rmSync(work, { recursive: true, force: true }); // packed at the same time by another run: theirs is the same
-    }
-  }
-  const { tarball, files } = JSON.parse(readFileSync(manifest, 'utf8')) as { tarball: string; files: string[] };
+  });
+  const { tarball, files } = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as { tarball: string; files: string[] };
   return { tarball: join(dir, tarball), files };
 }
 
-/** A fresh CommonJS project (`npm init -y`) in `dir` with the packed package installed as a dev dependency. */
+/**
+ * A fresh CommonJS project (`npm init -y`, then `npm install -D` the packed package) in `dir`.
+ * The install is made once per tarball (beside it) and shared: the project gets its own copy of
+ * package.json and a symlink to the shared node_modules. Node resolves modules by their real
+ * path, so the package, Cucumber and the project's own steps meet the same instances, as in an
+ * install of their own. A test may change the project's files, never node_modules.
+ */
 export async function installedProject(dir: string): Promise<Packed> {
   const p = await packed();
+  const shared = join(dirname(p.tarball), 'installed');
+  await madeOnce(shared, async (work) => {
+    ok(await run('npm', ['init', '-y'], { cwd: work, drop: NOT_NPM }), 'npm init');
+    ok(await run('npm', ['install', '-D', p.tarball, ...NPM_FLAGS], { cwd: work, drop: NOT_NPM, timeoutMs: 300_000 }), 'npm install');
+  });
   mkdirSync(dir, { recursive: true });
-  ok(await run('npm', ['init', '-y'], { cwd: dir, drop: NOT_NPM }), 'npm init');
-  ok(await run('npm', ['install', '-D', p.tarball, ...NPM_FLAGS], { cwd: dir, drop: NOT_NPM, timeoutMs: 300_000 }), 'npm install');
+  // npm init names the project after its folder; the copy keeps the shared folder's name.
+  const pkg = JSON.parse(readFileSync(join(shared, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...pkg, name: basename(dir) }, null, 2)}\n`);
+  symlinkSync(join(shared, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return p;
 }
