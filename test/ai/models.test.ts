@@ -188,9 +188,15 @@ describe('faults are one line naming what to check, never the key', () => {
   });
 
   it('a host that does not resolve names APICHAT_AI_URL', async () => {
-    const f = await fault(new Models(config({ APICHAT_AI_URL: 'http://no-such-host.invalid/v1' })).completeJson(Verdict, messages, judgeOptions));
+    // fetch fails as undici does when the name does not resolve. Not through the machine's
+    // resolver: a slow one (EAI_AGAIN, retried by the SDK) made this a timeout under load.
+    const unresolved: typeof fetch = async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND no-such-host.invalid'), { code: 'ENOTFOUND', hostname: 'no-such-host.invalid' }) });
+    };
+    const models = new Models(config({ APICHAT_AI_URL: 'http://no-such-host.invalid/v1', APICHAT_AI_TIMEOUT_MS: '30000' }), { fetch: unresolved });
+    const f = await fault(models.completeJson(Verdict, messages, judgeOptions));
     assert.equal(f.code, 'APICHAT_AI_UNREACHABLE');
-    assert.match(f.message, /check APICHAT_AI_URL/);
+    assert.match(f.message, /has a host name that does not resolve; check APICHAT_AI_URL/);
   });
 
   it('a wrong path (404 without a model error) names APICHAT_AI_URL', async () => {
