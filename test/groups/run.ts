@@ -1,4 +1,0 @@
-// The unit tests of test/run/ in one process (see test/support/import-all.ts).
-import { importAll } from '../support/import-all.ts';
-
-await importAll('run');
