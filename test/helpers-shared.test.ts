@@ -10,6 +10,8 @@ import { safeEqual } from '../src/protocol/index.ts';
 import { describeRequestError } from '../src/simulator/index.ts';
 import { oneLine, PLACEHOLDER, truncate } from '../src/base/text.ts';
 import { parseHttpUrl } from '../src/base/url.ts';
+import Fastify from 'fastify';
+import { NO_SCHEMA_COMPILERS } from '../src/base/http-server.ts';
 
 describe('text', () => {
   it('truncate keeps short text and marks a cut with …, never longer than max', () => {
@@ -100,5 +102,18 @@ describe('bindListener', () => {
       assert.ok(!isAddressInUse(e));
       return true;
     });
+  });
+});
+
+describe('fastify servers without schema compilers', () => {
+  it('a route with a JSON schema fails at start naming the file, instead of going unchecked; routes without one serve', async () => {
+    const app = Fastify({ logger: false, ...NO_SCHEMA_COMPILERS });
+    app.get('/plain', async () => 'ok');
+    app.post('/typed', { schema: { body: { type: 'object', required: ['a'] } } }, async () => 'typed');
+    await assert.rejects(async () => void (await app.ready()), /a route declares a JSON schema, but our fastify servers have no validator \(src\/base\/http-server\.ts\)/);
+    const plain = Fastify({ logger: false, ...NO_SCHEMA_COMPILERS });
+    plain.get('/plain', async () => 'ok');
+    assert.equal((await plain.inject({ url: '/plain' })).body, 'ok');
+    await plain.close();
   });
 });

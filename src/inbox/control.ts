@@ -9,6 +9,7 @@ import { safeEqual as secretsEqual } from '../protocol/index.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { InboxStore } from './store.ts';
 import type { RunningServer } from './listener.ts';
+import { NO_SCHEMA_COMPILERS } from '../base/http-server.ts';
 
 export const CONTROL_PREFIX = '/v1';
 /** The SSE event name of a turn-done signal (messages are unnamed events). */
@@ -45,7 +46,7 @@ export { safeEqual as secretsEqual } from '../protocol/index.ts';
 export function buildControlServer(store: InboxStore, options: ControlOptions & { token: string }): FastifyInstance {
   const { token } = options;
   const graceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...NO_SCHEMA_COMPILERS });
   const open = new Map<string, number>();
   const timers = new Map<string, NodeJS.Timeout>();
 

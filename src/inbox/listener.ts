@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { answerHandshake, mayBeHandshake, normalise, nowMs, parseHandshake, verify, SIGNATURE_HEADER } from '../protocol/index.ts';
 import { REJECTION_FIXES, type InboxStore } from './store.ts';
+import { NO_SCHEMA_COMPILERS } from '../base/http-server.ts';
 
 const ERROR_REASONS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body too large',
@@ -51,6 +52,7 @@ export function buildListener({ secret, store, path = '/webhook', bodyLimit = DE
     keepAliveTimeout: t.keepAliveMs,
     // Node checks the header and request timeouts on this interval (default 30 s).
     http: { connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(t.headersMs / 2))) },
+    ...NO_SCHEMA_COMPILERS,
   });
   app.server.headersTimeout = Math.min(t.headersMs, t.requestMs);
   // Keep every body as the bytes received: the signature covers them, not a re-serialisation.

@@ -2,11 +2,12 @@
 // and parsed in one place, the platform's error shape, and the Bearer check.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { safeEqual } from '../protocol/index.ts';
+import { NO_SCHEMA_COMPILERS } from '../base/http-server.ts';
 
 export const UNAUTHENTICATED = { status: 'error', message: 'Unauthenticated.' } as const;
 
 export function createApp(): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...NO_SCHEMA_COMPILERS });
   // Read every body as bytes and parse it here: one place decides what malformed means.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
