@@ -10,12 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { InboxStore } from './store.ts';
 import type { RunningServer } from './listener.ts';
 import { NO_SCHEMA_COMPILERS } from '../base/http-server.ts';
-
-export const CONTROL_PREFIX = '/v1';
-/** The SSE event name of a turn-done signal (messages are unnamed events). */
-export const TURN_DONE_EVENT = 'turn-done';
-/** The server's reconnect hint to clients (SSE `retry:`), in ms. */
-export const CONTROL_RETRY_MS = 200;
+import { CONTROL_PREFIX, CONTROL_RETRY_MS, TURN_DONE_EVENT } from './wire.ts';
+// The channel's names live with its wire format (wire.ts), which the workers' side imports without this server.
+export { CONTROL_PREFIX, CONTROL_RETRY_MS, TURN_DONE_EVENT };
 /** How long a conversation stays registered after its last stream closed (a reconnect resumes it). */
 export const DEFAULT_CLOSE_GRACE_MS = 15_000;
 

@@ -6,8 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
-import { CONTROL_PREFIX, CONTROL_RETRY_MS } from './control.ts';
-import { jsonOrUndefined } from './wire.ts';
+import { CONTROL_PREFIX, CONTROL_RETRY_MS, jsonOrUndefined } from './wire.ts';
 
 /** Consecutive failed connections before the worker stops listening for the aggregate. */
 const MAX_RECONNECTS = 8;

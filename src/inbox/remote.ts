@@ -10,10 +10,9 @@ import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { BotMessage } from '../protocol/index.ts';
 import { ApiChatError } from '../base/errors.ts';
-import { CONTROL_PREFIX, CONTROL_RETRY_MS, TURN_DONE_EVENT } from './control.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
 import type { RejectionSummary, TurnDone } from './store.ts';
-import { jsonOrUndefined, parseWireMessage, RejectionSummarySchema, TurnDoneSchema } from './wire.ts';
+import { CONTROL_PREFIX, CONTROL_RETRY_MS, jsonOrUndefined, parseWireMessage, RejectionSummarySchema, TURN_DONE_EVENT, TurnDoneSchema } from './wire.ts';
 
 /** Consecutive failed reconnects before a feed gives up (about 10 s with the pauses below). */
 export const MAX_RECONNECTS = 8;

@@ -5,6 +5,13 @@ import { z } from 'zod';
 import { ButtonSchema, CardSchema } from '../protocol/index.ts';
 import type { BotMessage } from '../protocol/index.ts';
 
+/** The worker channel's path prefix (control.ts serves it; remote.ts and remote-timing.ts call it). */
+export const CONTROL_PREFIX = '/v1';
+/** The SSE event name of a turn-done signal (messages are unnamed events). */
+export const TURN_DONE_EVENT = 'turn-done';
+/** The server's reconnect hint to clients (SSE `retry:`), in ms. */
+export const CONTROL_RETRY_MS = 200;
+
 const base = {
   sender_id: z.string().nullable(),
   conv_id: z.union([z.number(), z.string()]).nullable(),

@@ -8,6 +8,9 @@ import type { Simulator } from '../simulator/index.ts';
 import type { Timing, TimingModel } from '../conversation/index.ts';
 import { TimingStateSchema } from './timing-file.ts';
 
+/** The variable that hands the run's description (SharedRun, JSON) to --parallel workers. */
+export const RUN_ENV = 'APICHAT_RUN';
+
 /** Everything a worker needs, passed through the environment as APICHAT_RUN (JSON). */
 export interface SharedRun {
   mode: Config['mode'];

@@ -5,7 +5,8 @@
 // keeps (src/run/timing-file.ts).
 import { z } from 'zod';
 import { TimingModel, type Timing, type TimingObservation } from '../conversation/index.ts';
-import { RemoteTimingLink, type TimingHub } from '../inbox/index.ts';
+import type { TimingHub } from '../inbox/index.ts';
+import { RemoteTimingLink } from '../inbox/remote-timing.ts';
 import type { SharedRun } from './shared.ts';
 import { TimingStateSchema, timingPath, writeTimingState } from './timing-file.ts';
 

@@ -5,15 +5,17 @@ import { World, type IWorldOptions } from '@cucumber/cucumber';
 import { BotClient } from '../../src/client/index.ts';
 import { ApiChatError } from '../../src/base/errors.ts';
 import { Conversation, ConversationError, describeEnd, TimingModel, Variables, type ExpectResult, type Expectation, type Profile } from '../../src/conversation/index.ts';
-import { RedisInbox, RemoteInbox, type Inbox, type RemoteTimingLink } from '../../src/inbox/index.ts';
+// A --parallel worker imports only the clients of the run (not its servers, the simulator or the
+// plugin's report code): each worker loads these modules again.
+import type { Inbox, RemoteTimingLink } from '../../src/inbox/index.ts';
+import { RedisInbox } from '../../src/inbox/redis-inbox.ts';
+import { RemoteInbox } from '../../src/inbox/remote.ts';
 import type { AttachmentKind } from '../../src/protocol/index.ts';
-import { parseSharedRun, type SharedRun } from '../../src/run/run.ts';
+import { parseSharedRun, RUN_ENV, type SharedRun } from '../../src/run/shared.ts';
 import { workerTiming } from '../../src/run/timing-hub.ts';
-import { RUN_ENV } from '../plugin-run.ts';
 import { processState } from '../../src/run/process-state.ts';
 import { ConversationJudge, ModelUser, requireModel, sharedModels, type ConversationQuestion, type ConversationVerdict } from '../../src/ai/index.ts';
 import { chatTurns, goalFailure, judgedFailure, latestSimulation, simulateUser, type SimulationResult } from '../../src/conversation/simulate.ts';
-import { DEFAULT_USER_NAME, writeSimulatedFeature } from '../../src/author/index.ts';
 
 interface RunContext {
   shared: SharedRun;
@@ -173,6 +175,8 @@ export class ChatWorld extends World {
     if (!verdict.pass) throw goalFailure(event, verdict, c.transcript);
     const run = runContext();
     const scenario = this.scenario ?? { uri: 'features/unknown.feature', name: 'simulated' };
+    // The authoring layer is loaded here, by the few scenarios that reach this step, not by every run.
+    const { DEFAULT_USER_NAME, writeSimulatedFeature } = await import('../../src/author/index.ts');
     const written = await writeSimulatedFeature(
       {
         observer: { inbox: run.inbox, bot: run.bot, timing: run.shared.timing, ...c.profile },
