@@ -2,7 +2,7 @@
 // each path of user actions gave after a full settle window; once one count has been seen
 // PATH_EVIDENCE times, the next action goes out as soon as that many replies are in. A count
 // that differs, or a late reply after such a shortcut, ends the trust in the path for good.
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_PATHS, PATH_EVIDENCE, pathKey, TimingModel, type Expectation, type Timing } from '../../src/conversation/index.ts';
 import { runTiming } from '../../src/run/run.ts';
@@ -95,6 +95,15 @@ describe('Conversation: the next action goes out once the known count is in', ()
     await h.c.expect(exact(replies[0]!), 'first');
   }
 
+  /** A conversation on a model that has seen "hi" give `replies` replies twice (after `gapMs`, a pause seen). */
+  async function known(t: TestContext, replies: number, gapMs?: number): Promise<{ model: TimingModel; h: Harness }> {
+    const model = new TimingModel({ ...LIVE, ...SLOW_SETTLE });
+    if (gapMs !== undefined) model.observeGap(gapMs);
+    model.observePath(K, replies, 400);
+    model.observePath(K, replies, 400);
+    return { model, h: await harness(t, SLOW_SETTLE, model) };
+  }
+
   /** Resolves whether settle() finished without waiting on a timer. */
   async function settlesAtOnce(h: Harness): Promise<boolean> {
     let done = false;
@@ -121,10 +130,7 @@ describe('Conversation: the next action goes out once the known count is in', ()
   });
 
   it('while the known count is not in, the action waits for it, and goes out when the last one lands', async (t) => {
-    const model = new TimingModel({ ...LIVE, ...SLOW_SETTLE });
-    model.observePath(K, 2, 400);
-    model.observePath(K, 2, 400);
-    const h = await harness(t, SLOW_SETTLE, model);
+    const { h } = await known(t, 2);
     h.bot.onNextSend((_a, b) => {
       b.deliver(h.r.text('Hello'));
       b.deliverAfter(30, h.r.text('Menu'));
@@ -140,21 +146,14 @@ describe('Conversation: the next action goes out once the known count is in', ()
   });
 
   it('more replies than the path has shown: trust ends, and the action waits for silence', async (t) => {
-    const model = new TimingModel({ ...LIVE, ...SLOW_SETTLE });
-    model.observePath(K, 1, 400);
-    model.observePath(K, 1, 400);
-    const h = await harness(t, SLOW_SETTLE, model);
+    const { model, h } = await known(t, 1);
     await greet(h, ['Hello', 'New reply']);
     assert.equal(await settlesAtOnce(h), false);
     assert.equal(model.pathMixed(K), true);
   });
 
   it('a late reply after a shortcut: the failure says so, and the path is not trusted again', async (t) => {
-    const model = new TimingModel({ ...LIVE, ...SLOW_SETTLE });
-    model.observeGap(20); // the bot has paused 20 ms between replies before
-    model.observePath(K, 1, 400);
-    model.observePath(K, 1, 400);
-    const h = await harness(t, SLOW_SETTLE, model);
+    const { model, h } = await known(t, 1, 20); // the bot has paused 20 ms between replies before
     // The bot was changed: "hi" now gives a second reply 10 ms after the first.
     h.bot.onNextSend((_a, b) => {
       b.deliver(h.r.text('Hello'));

@@ -3,10 +3,10 @@
 // worker sees widens the other's windows; the coordinator holds every worker's turns, so the
 // run writes one file.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { TimingModel, MARGIN_MS, pathKey, SAFETY_FACTOR, type Timing } from '../../src/conversation/index.ts';
-import { CONTROL_PREFIX, MemoryStore, startControlServer } from '../../src/inbox/index.ts';
+import { CONTROL_PREFIX, MemoryStore, startControlServer, type RunningControl } from '../../src/inbox/index.ts';
 import { runTiming } from '../../src/run/run.ts';
 import { RunTiming, workerTiming } from '../../src/run/timing-hub.ts';
 
@@ -44,18 +44,24 @@ async function workerUntil(model: TimingModel, done: (m: TimingModel) => boolean
   });
 }
 
+/** The run's timing behind a real control server, and two workers linked to it; all closed after the test. */
+async function twoWorkers(t: TestContext): Promise<{ run: RunTiming; control: RunningControl; a: ReturnType<typeof workerTiming>; b: ReturnType<typeof workerTiming> }> {
+  const run = new RunTiming(LIVE);
+  const control = await startControlServer(new MemoryStore(), { timing: run });
+  t.after(() => control.close());
+  const shared = { timing: LIVE, inboxUrl: control.url, inboxToken: control.token };
+  const a = workerTiming(shared);
+  const b = workerTiming(shared);
+  t.after(async () => {
+    await a.link?.close();
+    await b.link?.close();
+  });
+  return { run, control, a, b };
+}
+
 describe('timing shared by --parallel workers through the worker channel', () => {
   it('a pause one worker sees widens every worker\'s windows; the coordinator holds all turns', async (t) => {
-    const run = new RunTiming(LIVE);
-    const control = await startControlServer(new MemoryStore(), { timing: run });
-    t.after(() => control.close());
-    const shared = { timing: LIVE, inboxUrl: control.url, inboxToken: control.token };
-    const a = workerTiming(shared);
-    const b = workerTiming(shared);
-    t.after(async () => {
-      await a.link?.close();
-      await b.link?.close();
-    });
+    const { run, a, b } = await twoWorkers(t);
     assert.ok(a.link && b.link, 'a worker channel in the description: linked');
 
     // Worker A: fast turns, which halve the start windows for everyone.
@@ -83,16 +89,7 @@ describe('timing shared by --parallel workers through the worker channel', () =>
   });
 
   it('a reply count one worker learned reaches the others; a path one worker distrusts is distrusted by all', async (t) => {
-    const run = new RunTiming(LIVE);
-    const control = await startControlServer(new MemoryStore(), { timing: run });
-    t.after(() => control.close());
-    const shared = { timing: LIVE, inboxUrl: control.url, inboxToken: control.token };
-    const a = workerTiming(shared);
-    const b = workerTiming(shared);
-    t.after(async () => {
-      await a.link?.close();
-      await b.link?.close();
-    });
+    const { run, control, a, b } = await twoWorkers(t);
     const key = pathKey('', { kind: 'text', text: 'hi' });
     a.model.observePath(key, 2, 200);
     a.model.observePath(key, 2, 100);
