@@ -1,6 +1,6 @@
 // The model client, the cache and completeJson against the OpenAI-compatible test double:
 // request shapes, the cache (a second run makes zero calls), and every fault as one line.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -44,6 +44,7 @@ beforeEach(async () => {
   ai.reset();
   dir = await mkdtemp(join(tmpdir(), 'apichat-ai-'));
 });
+afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('config', () => {
   it('falls back to OPENAI_API_KEY, then to a placeholder; the user model to the judge model', () => {

@@ -70,7 +70,10 @@ describe('simulated users (cucumber-js with the AI test double)', () => {
 
     const second = await cucumber(['booking.feature'], { ...aiEnv(), APICHAT_SIMULATOR_BOT: FIXED_BOT });
     assert.equal(second.code, 0, second.output);
-    assert.equal(ai.chatRequests.length, calls, 'the rerun replays from the cache: zero model calls');
+    // Should it ever make calls, say which: what each asked, and what the cache held.
+    const extra = ai.chatRequests.slice(calls).map((r) => `${r.body.model}: ${JSON.stringify(String(r.body.messages.at(-1)?.content ?? '').slice(-300))}`);
+    const cached = readdirSync(join(dir, '.apichat-bdd/ai-cache'), { recursive: true }).filter((f) => String(f).endsWith('.json')).length;
+    assert.equal(ai.chatRequests.length, calls, `the rerun replays from the cache: zero model calls; it made ${extra.length} with ${cached} cache entries on disk:\n${extra.join('\n')}\n${second.output}`);
   });
 
   test('the demo bot (a random reference): the written-out feature passes on its own, twice', async () => {
