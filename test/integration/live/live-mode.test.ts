@@ -94,6 +94,7 @@ describe('live mode through the APICHAT_* variables alone', () => {
       const state = readTimingState(p.sim.botUrl, (l) => lines.push(l), ROOT);
       assert.equal(lines.length, 0, lines.join('\n'));
       assert.ok(state && state.turns > 0 && state.firstReplies > 0, `the timing file holds the workers' turns: ${JSON.stringify(state)}`);
+      assert.ok(Object.keys(state.paths ?? {}).length > 0, `and the reply counts of their conversation paths: ${JSON.stringify(state)}`);
     }));
 
   test('b) no partner variables: APICHAT_BOT_URL and a webhook registered beforehand (listen + webhook set)', (t) =>
