@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { BotMessage } from '../protocol/index.ts';
 import { ApiChatError } from '../base/errors.ts';
+import type { TurnDone } from '../protocol/index.ts';
 
 export interface Rejection {
   /** Epoch ms. */
@@ -22,18 +23,7 @@ export interface RejectionSummary {
   last: Rejection[];
 }
 
-/**
- * Simulated mode only: the simulator has had every reply of this sender's `turn`-th message
- * answered by the listener (so every one of them is filed). The platform never says this.
- */
-export interface TurnDone {
-  senderId: string;
-  /** 1 for the sender's first message, 2 for the second, … */
-  turn: number;
-  replies: number;
-  /** Epoch ms. */
-  at: number;
-}
+export type { TurnDone };
 
 export interface WaitOptions {
   timeoutMs: number;

@@ -4,3 +4,4 @@ export * from './message.ts';
 export * from './signature.ts';
 export * from './handshake.ts';
 export * from './partner.ts';
+export * from './turn-done.ts';

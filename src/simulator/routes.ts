@@ -10,6 +10,7 @@ import type { BotEngine, Turn } from './engine.ts';
 import { performHandshake, type HandshakeEncoding } from './handshake.ts';
 import { renderReply } from './render.ts';
 import { parseHttpUrl } from '../base/url.ts';
+import type { TurnDone } from '../protocol/index.ts';
 
 /** A user message the bot URL accepted, and what the bot made of it. */
 export interface ReceivedRecord {
@@ -22,16 +23,7 @@ export interface ReceivedRecord {
   at: number;
 }
 
-/** Every reply of a sender's `turn`-th accepted message has been answered by the webhook (or failed). */
-export interface TurnDone {
-  senderId: string;
-  /** 1 for the sender's first accepted message, 2 for the second, … */
-  turn: number;
-  /** How many replies the turn had. */
-  replies: number;
-  /** Epoch ms when the last one completed. */
-  at: number;
-}
+export type { TurnDone };
 
 /** What the routes share with the Simulator object: the keys, the bot, and the mutable webhook. */
 export interface SimulatorState {
