@@ -3,13 +3,9 @@
 // rest queued), and receives the run's aggregate as server-sent events whenever it changes. So
 // a pause one worker sees widens every worker's windows. Best effort by design: should the
 // channel fail, the worker keeps learning on its own, as it did before sharing existed.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import { CONTROL_PREFIX, CONTROL_RETRY_MS, jsonOrUndefined } from './wire.ts';
-
-/** Consecutive failed connections before the worker stops listening for the aggregate. */
-const MAX_RECONNECTS = 8;
+import { followEvents, HttpStatus } from './sse-follow.ts';
 
 export class RemoteTimingLink {
   private readonly agent = new Agent({ bodyTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 10_000 });
@@ -56,35 +52,25 @@ export class RemoteTimingLink {
     }
   }
 
-  private async listen(): Promise<void> {
-    let retryMs = CONTROL_RETRY_MS;
-    const parser = createParser({
+  private listen(): Promise<void> {
+    return followEvents({
+      connect: async () => {
+        const res = await request(`${this.baseUrl}${CONTROL_PREFIX}/timing/events`, { dispatcher: this.agent, signal: this.abort.signal, headers: this.headers });
+        if (res.statusCode !== 200) {
+          await res.body.dump().catch(() => undefined);
+          throw new HttpStatus(res.statusCode);
+        }
+        return res.body;
+      },
       onEvent: (event) => {
         const json = jsonOrUndefined(event.data);
         if (json !== undefined) this.onState(json);
       },
-      onRetry: (ms) => {
-        retryMs = ms;
-      },
+      signal: this.abort.signal,
+      retryMs: CONTROL_RETRY_MS,
+      // Another run's channel, or a run without sharing: the worker learns on its own, silently.
+      hopeless: (e) => e instanceof HttpStatus && (e.status === 401 || e.status === 403 || e.status === 404),
     });
-    for (let failures = 0; failures < MAX_RECONNECTS && !this.abort.signal.aborted; ) {
-      try {
-        const res = await request(`${this.baseUrl}${CONTROL_PREFIX}/timing/events`, { dispatcher: this.agent, signal: this.abort.signal, headers: this.headers });
-        if (res.statusCode !== 200) {
-          await res.body.dump().catch(() => undefined);
-          if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 404) return; // another run, or no sharing
-          throw new Error(`HTTP ${res.statusCode}`);
-        }
-        failures = 0;
-        parser.reset({ consume: false });
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
-      } catch {
-        if (this.abort.signal.aborted) return;
-      }
-      failures++;
-      await sleep(Math.min(retryMs * 2 ** failures, 2_000), undefined, { signal: this.abort.signal }).catch(() => undefined);
-    }
   }
 
   async close(): Promise<void> {

@@ -5,18 +5,17 @@
 // or seen twice, after the server's `retry:` and then with doubling pauses; a feed that gives up
 // says so (ConversationFeed.problem), and the failing step shows it. (undici's own EventSource
 // would do, but it prints an "experimental" warning into every worker's output.)
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createParser } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import type { BotMessage } from '../protocol/index.ts';
 import { ApiChatError } from '../base/errors.ts';
 import type { ConversationFeed, Inbox } from './inbox.ts';
 import type { RejectionSummary, TurnDone } from './store.ts';
 import { CONTROL_PREFIX, CONTROL_RETRY_MS, jsonOrUndefined, parseWireMessage, RejectionSummarySchema, TURN_DONE_EVENT, TurnDoneSchema } from './wire.ts';
+import { followEvents, HttpStatus, MAX_RECONNECTS } from './sse-follow.ts';
 
-/** Consecutive failed reconnects before a feed gives up (about 10 s with the pauses below). */
-export const MAX_RECONNECTS = 8;
-const MAX_PAUSE_MS = 2_000;
+/** Consecutive failed reconnects before a feed gives up (about 10 s with the doubling pauses of sse-follow.ts). */
+export { MAX_RECONNECTS };
 
 export interface RemoteInboxOptions {
   /** The run's worker-channel token (APICHAT_RUN). */
@@ -26,12 +25,6 @@ export interface RemoteInboxOptions {
   maxReconnects?: number;
   /** Called once per feed when replies may be missing (it gave up, or skipped an unreadable event). */
   onProblem?: (senderId: string, problem: string) => void;
-}
-
-class HttpStatus extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-  }
 }
 
 export class RemoteInbox implements Inbox {
@@ -52,32 +45,24 @@ export class RemoteInbox implements Inbox {
     const abort = new AbortController();
     this.aborts.add(abort);
     let lastId: string | undefined;
-    let retryMs = this.options.retryMs ?? CONTROL_RETRY_MS;
     let problem: string | undefined;
     const report = (text: string): void => {
       if (problem !== undefined) return;
       problem = text;
       this.options.onProblem?.(senderId, text);
     };
-    const maxReconnects = this.options.maxReconnects ?? MAX_RECONNECTS;
-
-    const parser = createParser({
-      onEvent: (event) => {
-        if (event.event === TURN_DONE_EVENT) {
-          // Only a shortcut (a Then without a match fails sooner): an unreadable one is ignored.
-          const done = TurnDoneSchema.safeParse(jsonOrUndefined(event.data));
-          if (done.success) onTurnDone?.(done.data);
-          return;
-        }
-        if (event.id !== undefined) lastId = event.id;
-        const read = parseWireMessage(event.data);
-        if (read.ok) onMessage(read.message);
-        else report(`the worker feed of ${senderId} skipped ${read.reason}`);
-      },
-      onRetry: (ms) => {
-        retryMs = ms;
-      },
-    });
+    const onEvent = (event: EventSourceMessage): void => {
+      if (event.event === TURN_DONE_EVENT) {
+        // Only a shortcut (a Then without a match fails sooner): an unreadable one is ignored.
+        const done = TurnDoneSchema.safeParse(jsonOrUndefined(event.data));
+        if (done.success) onTurnDone?.(done.data);
+        return;
+      }
+      if (event.id !== undefined) lastId = event.id;
+      const read = parseWireMessage(event.data);
+      if (read.ok) onMessage(read.message);
+      else report(`the worker feed of ${senderId} skipped ${read.reason}`);
+    };
     const connect = async (): Promise<AsyncIterable<Buffer>> => {
       const res = await request(`${url}/events`, {
         dispatcher: this.agent,
@@ -90,43 +75,21 @@ export class RemoteInbox implements Inbox {
       }
       return res.body;
     };
-    const pump = async (body: AsyncIterable<Buffer>): Promise<void> => {
-      // Streaming decode: a chunk may end inside a multi-byte character.
-      const decoder = new TextDecoder();
-      parser.reset({ consume: false });
-      for await (const chunk of body) parser.feed(decoder.decode(chunk, { stream: true }));
-    };
-    const run = async (body: AsyncIterable<Buffer>): Promise<void> => {
-      let failures = 0;
-      let lastCause = 'the stream ended';
-      for (;;) {
-        try {
-          await pump(body);
-        } catch (e) {
-          lastCause = (e as Error).message;
-        }
-        for (;;) {
-          if (abort.signal.aborted) return;
-          if (failures >= maxReconnects) {
-            report(`the worker feed of ${senderId} from the run's listener (${this.baseUrl}) dropped and could not be reopened after ${failures} attempts (${lastCause}); replies after that are missing — did the coordinating cucumber-js process exit?`);
-            return;
-          }
-          const pause = Math.min(retryMs * 2 ** failures, MAX_PAUSE_MS);
-          failures++;
-          try {
-            await sleep(pause, undefined, { signal: abort.signal });
-            body = await connect();
-            failures = 0; // the budget is for consecutive failures, not for the feed's lifetime
-            break;
-          } catch (e) {
-            if (abort.signal.aborted) return;
-            lastCause = (e as Error).message;
-            // The token was refused: retrying cannot help.
-            if (e instanceof HttpStatus && (e.status === 401 || e.status === 403)) failures = maxReconnects;
-          }
-        }
-      }
-    };
+    const follow = (first: AsyncIterable<Buffer>): Promise<void> =>
+      followEvents(
+        {
+          connect,
+          onEvent,
+          signal: abort.signal,
+          retryMs: this.options.retryMs ?? CONTROL_RETRY_MS,
+          maxReconnects: this.options.maxReconnects ?? MAX_RECONNECTS,
+          // The token was refused: retrying cannot help.
+          hopeless: (e) => e instanceof HttpStatus && (e.status === 401 || e.status === 403),
+          onGiveUp: (failures, lastCause) =>
+            report(`the worker feed of ${senderId} from the run's listener (${this.baseUrl}) dropped and could not be reopened after ${failures} attempts (${lastCause}); replies after that are missing — did the coordinating cucumber-js process exit?`),
+        },
+        first,
+      );
 
     let first: AsyncIterable<Buffer>;
     try {
@@ -147,7 +110,7 @@ export class RemoteInbox implements Inbox {
       );
     }
     // The server registers the conversation before it answers, so replies are filed from here on.
-    void run(first);
+    void follow(first);
     return {
       senderId,
       problem: () => problem,
