@@ -84,8 +84,18 @@ export function languageCode(name: string): string {
 
 /** Synchronous once loaded, so a waiting `Then` can test each reply as it arrives. */
 export function detectLanguage(text: string): Detection {
+  // A `replies in <language>` step re-checks every waiting reply each time another arrives:
+  // each text is detected once (the detector is deterministic).
+  const known = detected.get(text);
+  if (known) return known;
   const r = detector().detect(text);
   const code = r.language ?? '';
   const confidence = code === '' ? 0 : (r.getScores()[code] ?? 0);
-  return { code, name: languageName(code), confidence: Math.round(confidence * 100) / 100, reliable: code !== '' && r.isReliable() };
+  const d: Detection = { code, name: languageName(code), confidence: Math.round(confidence * 100) / 100, reliable: code !== '' && r.isReliable() };
+  if (detected.size >= DETECTED_MAX) detected.delete(detected.keys().next().value!);
+  detected.set(text, d);
+  return d;
 }
+/** The texts detected so far in this process, oldest first (a bound: a run's distinct replies). */
+const detected = new Map<string, Detection>();
+const DETECTED_MAX = 1000;
