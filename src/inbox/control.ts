@@ -5,7 +5,7 @@
 // token (constant-time check), and a Host other than 127.0.0.1:port / localhost:port is
 // refused, so a web page cannot reach it by DNS rebinding. Nothing answers without both.
 import { randomBytes } from 'node:crypto';
-import { safeEqual as secretsEqual } from '../protocol/index.ts';
+import { nowMs, safeEqual as secretsEqual } from '../protocol/index.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { InboxStore } from './store.ts';
 import type { RunningServer } from './listener.ts';
@@ -35,6 +35,8 @@ export interface ControlOptions {
   closeGraceMs?: number;
   /** The run's shared timing: enables /v1/timing (workers report observations, receive the aggregate). */
   timing?: TimingHub;
+  /** The clock /v1/clock reads (the one the listener stamps arrived_at with); a test may shift it. */
+  now?: () => number;
 }
 
 /** Constant-time equality of two secrets of any length (the one shared compare). */
@@ -114,6 +116,11 @@ export function buildControlServer(store: InboxStore, options: ControlOptions & 
       streamClosed(sender);
     });
   });
+
+  // This process's clock, which stamps every reply's arrived_at: a worker measures its own
+  // against it (src/inbox/clock.ts) and files replies by turn on one clock.
+  const now = options.now ?? nowMs;
+  app.get(`${CONTROL_PREFIX}/clock`, async () => ({ now: now() }));
 
   app.delete<{ Params: { sender: string } }>(`${CONTROL_PREFIX}/conversations/:sender`, async (req, reply) => {
     store.unregister(req.params.sender);

@@ -9,6 +9,7 @@
 import type { RedisClientType } from 'redis';
 import { ApiChatError } from '../base/errors.ts';
 import { nowMs } from '../protocol/index.ts';
+import { offsetFrom } from './clock.ts';
 
 export const REDIS_VARIABLE = 'APICHAT_REDIS_URL';
 export const REDIS_UNREACHABLE = 'APICHAT_REDIS_UNREACHABLE';
@@ -147,14 +148,9 @@ function describeCause(e: Error): string {
  * during which it reached the listener) holds across machines whose clocks differ. The
  * estimate with the shortest round trip wins (error ≤ half of it).
  */
-export async function clockOffset(client: RedisClient, samples = 5): Promise<number> {
-  let best = { rtt: Infinity, offset: 0 };
-  for (let i = 0; i < samples; i++) {
-    const t0 = nowMs();
+export function clockOffset(client: RedisClient, samples = 5): Promise<number> {
+  return offsetFrom(async () => {
     const [seconds, micros] = await client.time();
-    const t1 = nowMs();
-    const redisMs = Number(seconds) * 1000 + Number(micros) / 1000;
-    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: redisMs - (t0 + t1) / 2 };
-  }
-  return best.offset;
+    return Number(seconds) * 1000 + Number(micros) / 1000;
+  }, samples);
 }

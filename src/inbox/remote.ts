@@ -13,6 +13,7 @@ import type { ConversationFeed, Inbox } from './inbox.ts';
 import type { RejectionSummary, TurnDone } from './store.ts';
 import { CONTROL_PREFIX, CONTROL_RETRY_MS, jsonOrUndefined, parseWireMessage, RejectionSummarySchema, TURN_DONE_EVENT, TurnDoneSchema } from './wire.ts';
 import { followEvents, HttpStatus, MAX_RECONNECTS } from './sse-follow.ts';
+import { offsetFrom } from './clock.ts';
 
 /** Consecutive failed reconnects before a feed gives up (about 10 s with the doubling pauses of sse-follow.ts). */
 export { MAX_RECONNECTS };
@@ -40,6 +41,25 @@ export class RemoteInbox implements Inbox {
     this.headers = { authorization: `Bearer ${options.token}` };
   }
 
+  /** The coordinator's clock minus this process's, measured once (a failed measure is tried again at the next open). */
+  private offset: Promise<number> | undefined;
+  private clockOffset(): Promise<number> {
+    this.offset ??= offsetFrom(async () => {
+      const res = await request(`${this.baseUrl}${CONTROL_PREFIX}/clock`, { dispatcher: this.agent, headers: this.headers, signal: AbortSignal.timeout(10_000) });
+      if (res.statusCode !== 200) {
+        await res.body.dump().catch(() => undefined);
+        throw new HttpStatus(res.statusCode);
+      }
+      const now = ((await res.body.json()) as { now?: unknown }).now;
+      if (typeof now !== 'number' || !Number.isFinite(now)) throw new Error('the run\'s clock answered without a time');
+      return now;
+    }, 3).catch((e: unknown) => {
+      this.offset = undefined;
+      throw e;
+    });
+    return this.offset;
+  }
+
   async open(senderId: string, onMessage: (m: BotMessage) => void, _onError?: (e: Error) => void, onTurnDone?: (done: TurnDone) => void): Promise<ConversationFeed> {
     const url = `${this.baseUrl}${CONTROL_PREFIX}/conversations/${encodeURIComponent(senderId)}`;
     const abort = new AbortController();
@@ -60,7 +80,8 @@ export class RemoteInbox implements Inbox {
       }
       if (event.id !== undefined) lastId = event.id;
       const read = parseWireMessage(event.data);
-      if (read.ok) onMessage(read.message);
+      // arrived_at was stamped on the coordinator's clock: onto this process's, where turns start.
+      if (read.ok) onMessage(offsetMs === 0 ? read.message : { ...read.message, arrived_at: read.message.arrived_at - offsetMs });
       else report(`the worker feed of ${senderId} skipped ${read.reason}`);
     };
     const connect = async (): Promise<AsyncIterable<Buffer>> => {
@@ -92,7 +113,9 @@ export class RemoteInbox implements Inbox {
       );
 
     let first: AsyncIterable<Buffer>;
+    let offsetMs = 0;
     try {
+      offsetMs = await this.clockOffset();
       first = await connect();
     } catch (cause) {
       this.aborts.delete(abort);

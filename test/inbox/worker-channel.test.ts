@@ -7,7 +7,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request } from 'undici';
 import { CONTROL_PREFIX, MemoryStore, RemoteInbox, secretsEqual, startControlServer, type RunningControl } from '../../src/inbox/index.ts';
 import { isApiChatError } from '../../src/base/errors.ts';
-import type { BotMessage } from '../../src/protocol/index.ts';
+import { buildTextReply, normalise, nowMs, type BotMessage } from '../../src/protocol/index.ts';
 import { deferred, textMsg, remoteHarness } from './helpers.ts';
 import { closeAfter } from '../support/close-after.ts';
 
@@ -91,6 +91,25 @@ describe('worker channel: the run token and the Host check', () => {
   });
 });
 
+describe('worker channel: one clock for turns', () => {
+  it("a worker files a reply's arrived_at on its own clock: the coordinator's runs 5 s ahead here", async (t) => {
+    const AHEAD = 5_000;
+    const store = new MemoryStore();
+    const control = await startControlServer(store, { now: () => nowMs() + AHEAD });
+    const inbox = new RemoteInbox(control.url, { token: control.token });
+    closeAfter(t, inbox, control);
+    const got = deferred<BotMessage>();
+    const feed = await inbox.open('ann', (m) => got.resolve(m));
+    // Stamped as the coordinator's listener stamps it: on the coordinator's clock.
+    const stamped = nowMs() + AHEAD;
+    store.add(normalise(buildTextReply({ sender_id: 'ann', conv_id: 1 }, 'hello'), stamped));
+    const m = await got.promise;
+    // Within the loopback round trip of the clock reading, not 5 s off.
+    assert.ok(Math.abs(m.arrived_at - (stamped - AHEAD)) < 50, `arrived_at ${m.arrived_at - (stamped - AHEAD)} ms from this process's clock`);
+    await feed.close();
+  });
+});
+
 describe('worker channel: registrations are freed when streams close', () => {
   it('100 streams opened and dropped without DELETE leave no registration and no listener', async (t) => {
     const store = new MemoryStore();
@@ -151,6 +170,8 @@ async function scriptedServer(script: Step[]) {
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     if (req.method === 'DELETE') return void res.writeHead(204).end();
+    // The clock a worker reads once before its first stream, as the control server answers it.
+    if (req.url?.endsWith('/clock')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ now: nowMs() }));
     seen.push(req);
     const step = script[Math.min(seen.length - 1, script.length - 1)]!;
     step(req, res);
