@@ -76,6 +76,8 @@ export class BotClient {
         },
         body: JSON.stringify(message),
         timeoutMs: Math.max(1, timeoutMs),
+        // What is left of the send's deadline (after a 429's wait, or a ms of load): the message names the deadline itself.
+        deadlineMs: this.timeoutMs,
         dispatcher: this.#dispatcher,
         secrets,
       });

@@ -90,6 +90,8 @@ export interface HttpCall {
   body?: string;
   /** The deadline for the whole call, retries included. */
   timeoutMs: number;
+  /** The deadline a timeout names, when timeoutMs is what is left of a longer one (default timeoutMs). */
+  deadlineMs?: number;
   dispatcher: Dispatcher;
   /** Secrets to mask in any error text that is copied into a message. */
   secrets: ReadonlyArray<string | undefined>;
@@ -150,7 +152,7 @@ export function isRetryable(err: unknown): boolean {
  */
 export async function sendHttp(call: HttpCall): Promise<HttpResult> {
   const where = hostPort(call.url);
-  const deadline = new DeadlineExceeded(call.timeoutMs);
+  const deadline = new DeadlineExceeded(call.deadlineMs ?? call.timeoutMs);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(deadline), call.timeoutMs);
   const started = Date.now();
