@@ -7,8 +7,12 @@
 import { nowMs } from '../protocol/index.ts';
 
 /**
- * The other clock minus nowMs(), from the reading with the shortest round trip (its error is at
- * most half of that round trip). `read` returns the other clock's epoch ms.
+ * The other clock minus nowMs(), as small as the readings allow. Each reading brackets the other
+ * clock's time between the moments this process sent and got it; the one with the shortest round
+ * trip bounds the offset best, to within half of that round trip. Within that bound the value
+ * nearest 0 is taken: a correction larger than what was measured misfiles replies as surely as a
+ * skew does (a busy coordinator answers late, and on one machine the true skew is usually well
+ * under a millisecond), so an offset the readings cannot tell from 0 is 0.
  */
 export async function offsetFrom(read: () => Promise<number>, samples = 5): Promise<number> {
   let best = { rtt: Infinity, offset: 0 };
@@ -18,5 +22,6 @@ export async function offsetFrom(read: () => Promise<number>, samples = 5): Prom
     const t1 = nowMs();
     if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: other - (t0 + t1) / 2 };
   }
-  return best.offset;
+  const slack = best.rtt / 2;
+  return Math.abs(best.offset) <= slack ? 0 : best.offset - Math.sign(best.offset) * slack;
 }

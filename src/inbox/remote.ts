@@ -53,7 +53,7 @@ export class RemoteInbox implements Inbox {
       const now = ((await res.body.json()) as { now?: unknown }).now;
       if (typeof now !== 'number' || !Number.isFinite(now)) throw new Error('the run\'s clock answered without a time');
       return now;
-    }, 3).catch((e: unknown) => {
+    }).catch((e: unknown) => {
       this.offset = undefined;
       throw e;
     });

@@ -10,6 +10,7 @@ import { isApiChatError } from '../../src/base/errors.ts';
 import { buildTextReply, normalise, nowMs, type BotMessage } from '../../src/protocol/index.ts';
 import { deferred, textMsg, remoteHarness } from './helpers.ts';
 import { closeAfter } from '../support/close-after.ts';
+import { offsetFrom } from '../../src/inbox/clock.ts';
 
 const routes = (c: RunningControl) => [
   ['GET', `${c.url}${CONTROL_PREFIX}/conversations/ann/events`],
@@ -275,5 +276,20 @@ describe('RemoteInbox reads the stream as the SSE spec says', () => {
     assert.match(await gaveUp.promise, /HTTP 401/);
     assert.equal(server.seen.length, 2);
     await feed.close();
+  });
+});
+
+describe('offsetFrom: only what the readings can tell from 0', () => {
+  it('a skew within half the round trip is 0; a larger one is corrected by no more than the readings show', async () => {
+    // A reader that takes its reading at once and then answers 20 ms later, 3 ms ahead: the
+    // readings cannot tell 3 ms from 0 (the bound is ±10 ms), so nothing is corrected.
+    const slow = await offsetFrom(async () => {
+      const v = nowMs() + 3;
+      await new Promise((r) => setTimeout(r, 20));
+      return v;
+    }, 2);
+    assert.equal(slow, 0);
+    const ahead = await offsetFrom(async () => nowMs() + 100);
+    assert.ok(ahead > 99 && ahead <= 100, `${ahead}`);
   });
 });
