@@ -7,10 +7,7 @@ import { processState } from '../src/run/process-state.ts';
 import { startRun, type RunHandle } from '../src/run/run.ts';
 import { ReportBuilder, failOnFlaky, flakyLines, formatCoverageLine, type Envelope, type ReportModel } from '../src/report/index.ts';
 import { modelUsage } from '../src/conversation/transcript.ts';
-
 import { RUN_ENV } from '../src/run/shared.ts';
-
-export { RUN_ENV };
 
 interface PluginContext {
   environment: { env: Record<string, string | undefined>; stderr: NodeJS.WritableStream };

@@ -215,7 +215,7 @@ export class Conversation {
   async settle(): Promise<number> {
     const key = this.pathAt[this.turn];
     let expected = key === undefined ? undefined : this.model.expectedReplies(key);
-    const count = (): number => this.received.filter((r) => r.turn === this.turn).length;
+    const count = (): number => this.deliveriesInTurn();
     /** The known count is in (a count above it ends the trust in this path). */
     const known = (): boolean => {
       if (expected === undefined) return false;
@@ -287,12 +287,17 @@ export class Conversation {
     await this.o.bot.send(buildIncoming({ id: this.o.senderId, name: this.o.name, email: this.o.email, phone_number: this.o.phone }, this.o.conversationId, action));
   }
 
+  /** Deliveries of the current turn so far, private notes included (what a path's reply count counts). */
+  private deliveriesInTurn(): number {
+    return this.received.filter((r) => r.turn === this.turn).length;
+  }
+
   /** After a full settle window: how many replies this turn's path gave (a count unlike its memo ends the trust in it). */
   private countReplies(settledMs: number): void {
     const key = this.pathAt[this.turn];
     if (key === undefined || settledMs <= 0 || this.shortcutAt[this.turn] !== undefined) return;
     const wasMixed = this.model.pathMixed(key);
-    this.model.observePath(key, this.received.filter((r) => r.turn === this.turn).length, settledMs);
+    this.model.observePath(key, this.deliveriesInTurn(), settledMs);
     if (!wasMixed && this.model.pathMixed(key)) this.distrustPath(this.turn);
   }
 

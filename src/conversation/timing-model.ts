@@ -366,8 +366,7 @@ export class TimingModel {
   }
 
   private learnedSettle(): number {
-    const floor = this.timing.settleFloorMs ?? LIVE_SETTLE_FLOOR_MS;
-    return Math.ceil(Math.min(this.cap, Math.max(floor, this.s.settleStartMs, TimingModel.justified(this.s.maxGapMs, this.s.gaps))));
+    return Math.ceil(Math.min(this.cap, Math.max(this.s.settleStartMs, this.justifiedSettle())));
   }
 
   private learnedQuietAfter(): number {

@@ -18,6 +18,8 @@ export const TIMING_FILE_VERSION = 1;
 
 const ms = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();
+/** A conversation path's key (pathKey: 16 hex digits), in the file and on the worker channel. */
+export const PathKeySchema = z.string().regex(/^[0-9a-f]{16}$/);
 const PathMemoSchema = z.object({ replies: count, seen: count, windowMs: ms, mixed: z.boolean().optional() }) satisfies z.ZodType<PathMemo>;
 export const TimingStateSchema = z.object({
   turns: count,
@@ -33,7 +35,7 @@ export const TimingStateSchema = z.object({
   quietFirstTurns: count,
   recentFirstReplyMs: ms,
   // Absent in files written before paths were learned: nothing learned of them yet.
-  paths: z.record(z.string().regex(/^[0-9a-f]{16}$/), PathMemoSchema).optional(),
+  paths: z.record(PathKeySchema, PathMemoSchema).optional(),
 }) satisfies z.ZodType<TimingState>;
 
 const TimingFileSchema = z.looseObject({

@@ -8,16 +8,15 @@ import { TimingModel, type Timing, type TimingObservation } from '../conversatio
 import type { TimingHub } from '../inbox/index.ts';
 import { RemoteTimingLink } from '../inbox/remote-timing.ts';
 import type { SharedRun } from './shared.ts';
-import { TimingStateSchema, timingPath, writeTimingState } from './timing-file.ts';
+import { PathKeySchema, TimingStateSchema, timingPath, writeTimingState } from './timing-file.ts';
 
 const ms = z.number().finite().nonnegative();
-const PATH_KEY = z.string().regex(/^[0-9a-f]{16}$/);
 const TimingObservationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gap'), ms }),
   z.object({ kind: z.literal('first'), ms }),
   z.object({ kind: z.literal('turn'), gapMs: ms, firstMs: ms.optional() }),
-  z.object({ kind: z.literal('path'), key: PATH_KEY, replies: z.number().int().nonnegative(), windowMs: ms }),
-  z.object({ kind: z.literal('mixed'), key: PATH_KEY }),
+  z.object({ kind: z.literal('path'), key: PathKeySchema, replies: z.number().int().nonnegative(), windowMs: ms }),
+  z.object({ kind: z.literal('mixed'), key: PathKeySchema }),
 ]) satisfies z.ZodType<TimingObservation>;
 /** One report: the observations a worker queued since its last one. */
 const ReportSchema = z.array(TimingObservationSchema).max(10_000);

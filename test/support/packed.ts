@@ -98,13 +98,12 @@ function lockIsStale(lock: string): boolean {
 /** Resolves once `lock` is gone or `dir` is there (a change in their folder re-checks). */
 function gone(lock: string, dir: string): Promise<void> {
   return new Promise((resolve) => {
-    const done = (): boolean => {
-      if (existsSync(lock) && !existsSync(dir) && !lockIsStale(lock)) return false;
+    const done = (): void => {
+      if (existsSync(lock) && !existsSync(dir) && !lockIsStale(lock)) return;
       watcher.close();
       resolve();
-      return true;
     };
-    const watcher = watch(dirname(dir), () => void done());
+    const watcher = watch(dirname(dir), done);
     done(); // it may have happened before the watch began
   });
 }
@@ -136,7 +135,7 @@ export async function installedProject(dir: string): Promise<Packed> {
     ok(await run('npm', ['install', '-D', p.tarball, ...NPM_FLAGS], { cwd: work, drop: NOT_NPM, timeoutMs: 300_000 }), 'npm install');
   });
   mkdirSync(dir, { recursive: true });
-  // npm init names the project after its folder; the copy keeps the shared folder's name.
+  // Named after its own folder, as `npm init -y` there would name it.
   const pkg = JSON.parse(readFileSync(join(shared, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ ...pkg, name: basename(dir) }, null, 2)}\n`);
   symlinkSync(join(shared, 'node_modules'), join(dir, 'node_modules'), 'dir');
