@@ -155,6 +155,24 @@ export class Conversation {
     return d && d.turn === this.turn ? d.localAt + this.settleWindowMs() : undefined;
   }
 
+  /**
+   * Simulated mode (Timing.turnEnds), a turn after a user action: the deadline of a wait for
+   * "every reply of this turn is in". Now once the simulator has said so (the replies precede
+   * its word on the feed); until then the reply timeout from the action, or `otherwise` if later,
+   * should its word never come. Elsewhere: `otherwise`, a window of silence.
+   */
+  private turnEndDeadline(otherwise: () => number): () => number {
+    if (!this.o.timing.turnEnds || this.turn === 0) return otherwise;
+    return () => (this.turnDone?.turn === this.turn ? 0 : Math.max(otherwise(), this.turnStartedAt + this.o.timing.replyTimeoutMs));
+  }
+
+  /** Simulated mode: waits (up to the reply timeout) until the simulator says this turn's replies are all in; false elsewhere. */
+  private async awaitTurnEnd(): Promise<boolean> {
+    if (!this.o.timing.turnEnds || this.turn === 0) return false;
+    const over = (): true | undefined => (this.turnDone?.turn === this.turn ? true : undefined);
+    return (await this.waitFor(over, () => this.turnStartedAt + this.o.timing.replyTimeoutMs)) === true;
+  }
+
   private onFeedError(e: Error): void {
     this.feedError ??= e;
     this.wake();
@@ -231,6 +249,8 @@ export class Conversation {
       return 0;
     };
     if (known()) return shortcut();
+    // Simulated: the simulator's word ends the turn, however long a loaded machine kept its deliveries apart.
+    if (await this.awaitTurnEnd()) return this.settleWindowMs();
     // A turn that has had no reply yet may still get one, and the payload carries nothing to
     // tell it from a reply to the next message: give it the quiet window to start arriving.
     if (this.turn > 0 && count() === 0) {
@@ -306,10 +326,10 @@ export class Conversation {
     const inTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).reverse().find(offering);
     // Wait for this turn to offer it: until the first reply (reply timeout), then until the
     // turn has been quiet for the quiet window. Then fall back to earlier turns.
-    const deadline = (): number => {
+    const deadline = this.turnEndDeadline(() => {
       const last = this.received.filter((r) => r.turn === this.turn).at(-1);
       return last ? last.localAt + this.model.quietWindowMs(true) : this.turnStartedAt + this.o.timing.replyTimeoutMs;
-    };
+    });
     const found = (await this.waitFor(inTurn, deadline)) ?? [...this.received].reverse().find(offering);
     if (!found) throw buttonNotFound(this.received.map((r) => r.message), title, card, `turn ${this.turn}, ${this.turnLabel}`);
     return pickButton(found.message, title, card);
@@ -344,7 +364,7 @@ export class Conversation {
 
   /** Waits until this turn has had no reply for the quiet window. */
   private async quietAfterLatest(): Promise<void> {
-    await this.waitFor(() => undefined, () => (this.received.filter((r) => r.turn === this.turn).at(-1)?.localAt ?? this.turnStartedAt) + this.model.quietWindowMs(true));
+    await this.waitFor(() => undefined, this.turnEndDeadline(() => (this.received.filter((r) => r.turn === this.turn).at(-1)?.localAt ?? this.turnStartedAt) + this.model.quietWindowMs(true)));
   }
 
   // ---------- assertions ----------
@@ -488,12 +508,16 @@ export class Conversation {
   async expectNothingMore(): Promise<void> {
     const started = nowMs();
     const lastInTurn = (): Received | undefined => this.received.filter((r) => r.turn === this.turn).at(-1);
-    const extra = await this.waitFor(() => this.unclaimed()[0], () => this.model.quietDeadline(started, this.turnStartedAt, lastInTurn()?.localAt));
+    const extra = await this.waitFor(() => this.unclaimed()[0], this.turnEndDeadline(() => this.model.quietDeadline(started, this.turnStartedAt, lastInTurn()?.localAt)));
     if (!extra) return;
     throw new ConversationError(
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
-        ...(await this.failureContext(`no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`)),
+        ...(await this.failureContext(
+          this.o.timing.turnEnds && this.turn > 0
+            ? 'no further reply in this turn (waited until the simulator had delivered all of its replies)'
+            : `no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`,
+        )),
         waitedMs: nowMs() - started,
         notes: [...duplicateNotes(this.unclaimed(), this.received), ...this.lateNotes()],
       }),

@@ -35,6 +35,12 @@ export interface Timing {
   learnReplies?: boolean;
   /** The learned settle window never goes below this (simulated mode: the delivery spread + a margin). */
   settleFloorMs?: number;
+  /**
+   * Simulated mode: the simulator says when every reply of a turn is filed (TurnDone). Settling,
+   * `says nothing more`, a tap's search and a judged answer wait for that instead of a window
+   * of silence, which a loaded machine can outlast between two deliveries of one turn.
+   */
+  turnEnds?: boolean;
   /** Where the model starts: what earlier runs saw (live mode, the timing file), absent for a fresh start. */
   state?: TimingState;
 }

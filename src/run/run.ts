@@ -45,6 +45,7 @@ export function runTiming(config: Pick<Config, 'replyTimeoutMs' | 'quietMs' | 's
     // Live mode only: simulated mode knows a turn's end (the simulator says so), and has no file to keep counts in.
     learnReplies: config.settleMs === undefined && simulatedFloor === undefined,
     settleFloorMs: simulatedFloor ?? LIVE_SETTLE_FLOOR_MS,
+    ...(simulatedFloor === undefined ? {} : { turnEnds: true }),
   };
 }
 

@@ -42,6 +42,7 @@ export const SharedRunSchema = z.looseObject({
     learnQuiet: z.boolean().optional(),
     learnReplies: z.boolean().optional(),
     settleFloorMs: z.number().optional(),
+    turnEnds: z.boolean().optional(),
     state: TimingStateSchema.optional(),
   }),
 }) satisfies z.ZodType<SharedRun>;
