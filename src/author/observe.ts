@@ -1,7 +1,8 @@
 // Drives one bot user through Conversation (settling, turn attribution, button lookup) and
 // records what the bot said in each turn, once the turn has gone quiet. Crawl and record see
 // the bot through this, so a turn ends the same way `says nothing more` decides it: no reply
-// within the quiet window. A bot that never answers is a silent turn after the reply timeout.
+// within the quiet window (against the embedded simulator: its word that the turn's replies are
+// all delivered). A bot that never answers is a silent turn after the reply timeout.
 import { randomBytes, randomInt } from 'node:crypto';
 import { Conversation, type BotSender, type Timing } from '../conversation/index.ts';
 import type { Inbox } from '../inbox/index.ts';
@@ -101,10 +102,15 @@ export class Observer {
     return this.conversation.transcript.events.flatMap((e) => (e.type === 'bot' && e.turn === turn ? [e.message] : []));
   }
 
-  /** Waits for the first message of the turn (up to the reply timeout), then for the quiet window. */
+  /**
+   * Waits for the first message of the turn (up to the reply timeout), then for the quiet window;
+   * against the embedded simulator, for its word that the turn's replies are all delivered
+   * (a silent turn too, without waiting the reply timeout).
+   */
   private async collect(turn: number): Promise<Pick<ObservedTurn, 'replies' | 'notes'>> {
     const { replyTimeoutMs, quietMs } = this.o.timing;
     const started = nowMs();
+    if (await this.conversation.awaitTurnEnd()) return this.split(turn);
     while (this.inTurn(turn).length === 0) {
       const left = started + replyTimeoutMs - nowMs();
       if (left <= 0) break;
@@ -117,6 +123,10 @@ export class Observer {
         await this.nextArrival(quietMs - silent);
       }
     }
+    return this.split(turn);
+  }
+
+  private split(turn: number): Pick<ObservedTurn, 'replies' | 'notes'> {
     const all = this.inTurn(turn);
     return { replies: all.filter((m) => !m.private), notes: all.filter((m) => m.private) };
   }

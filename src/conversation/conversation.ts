@@ -167,7 +167,7 @@ export class Conversation {
   }
 
   /** Simulated mode: waits (up to the reply timeout) until the simulator says this turn's replies are all in; false elsewhere. */
-  private async awaitTurnEnd(): Promise<boolean> {
+  async awaitTurnEnd(): Promise<boolean> {
     if (!this.o.timing.turnEnds || this.turn === 0) return false;
     const over = (): true | undefined => (this.turnDone?.turn === this.turn ? true : undefined);
     return (await this.waitFor(over, () => this.turnStartedAt + this.o.timing.replyTimeoutMs)) === true;
