@@ -349,13 +349,13 @@ export class Conversation {
    */
   async awaitAnswer(expected: string, notes: string[] = [], o: { silentOk?: boolean } = {}): Promise<BotMessage[]> {
     const inTurn = (): Received[] => this.received.filter((r) => r.turn === this.turn);
-    const first = await this.waitFor(() => inTurn().find((r) => !r.message.private), () => this.turnStartedAt + this.o.timing.replyTimeoutMs);
+    const first = await this.waitFor(() => inTurn().find((r) => !r.message.private), this.turnEndDeadline(() => this.turnStartedAt + this.o.timing.replyTimeoutMs));
     if (!first && o.silentOk) return inTurn().map((r) => r.message);
     if (!first) {
       const waitedMs = nowMs() - this.turnStartedAt;
       throw new ConversationError(
         'APICHAT_REPLY_TIMEOUT',
-        formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${expected}.`, { ...(await this.failureContext(expected)), waitedMs, notes: [...notes, ...this.lateNotes()] }),
+        formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${expected}.`, { ...(await this.failureContext(expected)), waitedMs, notes: [...notes, ...this.turnDoneNote(waitedMs), ...this.lateNotes()] }),
       );
     }
     await this.quietAfterLatest();
@@ -414,11 +414,7 @@ export class Conversation {
     const taken = this.received.find((r) => r.turn === this.turn && r.event.claimedBy && matches(e, r.message));
     if (taken) notes.push(`a matching reply was already claimed by "${taken.event.claimedBy}"`);
     notes.push(...actualDetails(e, this.received.filter((r) => r.turn === this.turn).map((r) => r.message)));
-    const done = this.turnDone;
-    if (done && done.turn === this.turn && waitedMs < this.o.timing.replyTimeoutMs) {
-      const n = `${done.replies} repl${done.replies === 1 ? 'y' : 'ies'}`;
-      notes.push(`the simulator had delivered all ${n} of this turn: no need to wait the ${this.o.timing.replyTimeoutMs} ms reply timeout`);
-    }
+    notes.push(...this.turnDoneNote(waitedMs));
     return new ConversationError(
       'APICHAT_REPLY_TIMEOUT',
       formatFailure(`Timed out after ${Math.round(waitedMs)} ms waiting for ${describeExpectation(e)}.`, {
@@ -484,10 +480,18 @@ export class Conversation {
     return [criterion, `the bot's answer: ${texts.map((t) => JSON.stringify(t)).join(' / ')}`, `judge's reason: ${v.reason} (score ${v.score.toFixed(2)}; ${how})`];
   }
 
+  /** Why a wait that failed did not last the reply timeout: the simulator had said the turn was over. */
+  private turnDoneNote(waitedMs: number): string[] {
+    const done = this.turnDone;
+    if (!done || done.turn !== this.turn || waitedMs >= this.o.timing.replyTimeoutMs) return [];
+    const n = `${done.replies} repl${done.replies === 1 ? 'y' : 'ies'}`;
+    return [`the simulator had delivered all ${n} of this turn: no need to wait the ${this.o.timing.replyTimeoutMs} ms reply timeout`];
+  }
+
   /** The unclaimed text replies of this turn once it has settled; [] when none came within the deadline. */
   private async settledAnswer(deadline: number): Promise<Received[]> {
     const texts = (): Received[] => this.unclaimed().filter((r) => textOf(r.message) !== null);
-    if (!(await this.waitFor(() => texts()[0], () => deadline))) return [];
+    if (!(await this.waitFor(() => texts()[0], this.turnEndDeadline(() => deadline)))) return [];
     await this.quietAfterLatest();
     return texts();
   }
