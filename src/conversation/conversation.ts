@@ -151,26 +151,33 @@ export class Conversation {
    * after that, else undefined (a live bot can always send later).
    */
   private knownEnd(): number | undefined {
-    const d = this.turnDone;
-    return d && d.turn === this.turn ? d.localAt + this.settleWindowMs() : undefined;
+    return this.turnOver() ? this.turnDone!.localAt + this.settleWindowMs() : undefined;
+  }
+
+  /** Simulated mode (Timing.turnEnds), a turn after a user action: the simulator will say when its replies are all in. */
+  private turnEndsKnown(): boolean {
+    return !!this.o.timing.turnEnds && this.turn > 0;
+  }
+
+  /** The simulator has said this turn's replies are all in (they precede its word on the feed). */
+  private turnOver(): boolean {
+    return this.turnDone?.turn === this.turn;
   }
 
   /**
-   * Simulated mode (Timing.turnEnds), a turn after a user action: the deadline of a wait for
-   * "every reply of this turn is in". Now once the simulator has said so (the replies precede
-   * its word on the feed); until then the reply timeout from the action, or `otherwise` if later,
-   * should its word never come. Elsewhere: `otherwise`, a window of silence.
+   * Where the simulator will say so (turnEndsKnown), the deadline of a wait for "every reply of
+   * this turn is in": now once it has; until then the reply timeout from the action, or
+   * `otherwise` if later, should its word never come. Elsewhere: `otherwise`, a window of silence.
    */
   private turnEndDeadline(otherwise: () => number): () => number {
-    if (!this.o.timing.turnEnds || this.turn === 0) return otherwise;
-    return () => (this.turnDone?.turn === this.turn ? 0 : Math.max(otherwise(), this.turnStartedAt + this.o.timing.replyTimeoutMs));
+    if (!this.turnEndsKnown()) return otherwise;
+    return () => (this.turnOver() ? 0 : Math.max(otherwise(), this.turnStartedAt + this.o.timing.replyTimeoutMs));
   }
 
   /** Simulated mode: waits (up to the reply timeout) until the simulator says this turn's replies are all in; false elsewhere. */
   async awaitTurnEnd(): Promise<boolean> {
-    if (!this.o.timing.turnEnds || this.turn === 0) return false;
-    const over = (): true | undefined => (this.turnDone?.turn === this.turn ? true : undefined);
-    return (await this.waitFor(over, () => this.turnStartedAt + this.o.timing.replyTimeoutMs)) === true;
+    if (!this.turnEndsKnown()) return false;
+    return (await this.waitFor(() => (this.turnOver() ? true : undefined), this.turnEndDeadline(() => 0))) === true;
   }
 
   private onFeedError(e: Error): void {
@@ -482,9 +489,9 @@ export class Conversation {
 
   /** Why a wait that failed did not last the reply timeout: the simulator had said the turn was over. */
   private turnDoneNote(waitedMs: number): string[] {
-    const done = this.turnDone;
-    if (!done || done.turn !== this.turn || waitedMs >= this.o.timing.replyTimeoutMs) return [];
-    const n = `${done.replies} repl${done.replies === 1 ? 'y' : 'ies'}`;
+    if (!this.turnOver() || waitedMs >= this.o.timing.replyTimeoutMs) return [];
+    const { replies } = this.turnDone!;
+    const n = `${replies} repl${replies === 1 ? 'y' : 'ies'}`;
     return [`the simulator had delivered all ${n} of this turn: no need to wait the ${this.o.timing.replyTimeoutMs} ms reply timeout`];
   }
 
@@ -518,7 +525,7 @@ export class Conversation {
       'APICHAT_UNEXPECTED_REPLY',
       formatFailure('The bot said more.', {
         ...(await this.failureContext(
-          this.o.timing.turnEnds && this.turn > 0
+          this.turnEndsKnown()
             ? 'no further reply in this turn (waited until the simulator had delivered all of its replies)'
             : `no further reply within ${this.model.describeQuiet(this.received.some((r) => r.turn === this.turn && r !== extra))}`,
         )),
